@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import type { TenantStatus } from '@app/persistence';
+
+export const PLAN_IDS = ['free', 'pro', 'enterprise'] as const;
+export const TENANT_STATUSES: TenantStatus[] = ['active', 'suspended'];
+
+export class CreateTenantDto {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Acme Corp' })
+  @IsString()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Length(1, 200)
+  name: string;
+
+  @ApiPropertyOptional({ enum: PLAN_IDS, default: 'free' })
+  @IsOptional()
+  @IsIn(PLAN_IDS)
+  plan?: (typeof PLAN_IDS)[number];
+}
+
+export class UpdateTenantDto {
+  @ApiPropertyOptional({ enum: TENANT_STATUSES })
+  @IsOptional()
+  @IsIn(TENANT_STATUSES)
+  status?: TenantStatus;
+
+  @ApiPropertyOptional({ enum: PLAN_IDS })
+  @IsOptional()
+  @IsIn(PLAN_IDS)
+  plan?: (typeof PLAN_IDS)[number];
+}
+
+export class HotTenantsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 10;
+}
+
+export class TenantView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: PLAN_IDS }) plan: string;
+  @ApiProperty({ enum: TENANT_STATUSES }) status: TenantStatus;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class PlacementView {
+  @ApiProperty() shardId: number;
+  @ApiProperty() nodeName: string;
+  @ApiProperty() nodePort: number;
+}
+
+export class TenantDetailsView extends TenantView {
+  @ApiProperty({ type: PlacementView, nullable: true, description: 'null on a single node' })
+  placement: PlacementView | null;
+}
+
+export class CreatedTenantView {
+  @ApiProperty({ type: TenantView }) tenant: TenantView;
+  @ApiProperty({ description: 'Shown once; only its hash is stored' }) apiKey: string;
+}
+
+export class CreatedApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ description: 'Shown once; only its hash is stored' }) apiKey: string;
+}
+
+export class TenantPageView {
+  @ApiProperty({ type: [TenantView] }) data: TenantView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}

@@ -1,0 +1,33 @@
+import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ClusterService, ClusterView } from './cluster.service';
+
+@ApiTags('admin: cluster')
+@ApiBearerAuth('adminToken')
+@UseGuards(AdminTokenGuard)
+@Controller('admin/cluster')
+export class ClusterController {
+  constructor(private readonly cluster: ClusterService) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Mode, nodes, and the type, distribution column, colocation and shard count of each table' })
+  describe(): Promise<ClusterView> {
+    return this.cluster.describe();
+  }
+
+  @Post('rebalance')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'A background rebalance job was started (citus_rebalance_start)' })
+  @ApiConflictResponse({ description: 'Not available on a single node' })
+  startRebalance() {
+    return this.cluster.startRebalance();
+  }
+
+  @Get('rebalance')
+  @ApiOkResponse({ description: 'Status of the latest rebalance job (citus_rebalance_status)' })
+  @ApiConflictResponse({ description: 'Not available on a single node' })
+  rebalanceStatus() {
+    return this.cluster.rebalanceStatus();
+  }
+}

@@ -1,0 +1,52 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { ClusterNode, ClusterRepository, ClusterTable, ShardPlacement } from '@app/persistence';
+
+export class HotTenantView {
+  @ApiProperty({ format: 'uuid' }) tenantId: string;
+  @ApiProperty() queriesThisPeriod: number;
+  @ApiProperty() queriesLastPeriod: number;
+  @ApiProperty() cpuSecondsThisPeriod: number;
+}
+
+export interface ClusterView {
+  mode: 'citus' | 'single-node';
+  nodes: ClusterNode[];
+  tables: ClusterTable[];
+}
+
+@Injectable()
+export class ClusterService {
+  constructor(private readonly cluster: ClusterRepository) {}
+
+  async describe(): Promise<ClusterView> {
+    const [mode, nodes, tables] = await Promise.all([this.cluster.clusterMode(), this.cluster.nodes(), this.cluster.tables()]);
+    return { mode, nodes, tables };
+  }
+
+  async hotTenants(limit: number): Promise<HotTenantView[]> {
+    return this.cluster.hotTenants(limit);
+  }
+
+  async isolate(tenantId: string): Promise<ShardPlacement> {
+    await this.requireCitus('Tenant isolation');
+    return this.cluster.isolateTenant(tenantId);
+  }
+
+  async startRebalance(): Promise<{ jobId: number | null; status: Record<string, unknown> | null }> {
+    await this.requireCitus('Rebalancing');
+    const jobId = await this.cluster.startRebalance();
+    return { jobId, status: await this.cluster.rebalanceStatus() };
+  }
+
+  async rebalanceStatus(): Promise<{ status: Record<string, unknown> | null }> {
+    await this.requireCitus('Rebalancing');
+    return { status: await this.cluster.rebalanceStatus() };
+  }
+
+  private async requireCitus(operation: string): Promise<void> {
+    if ((await this.cluster.clusterMode()) !== 'citus') {
+      throw new ConflictException(`${operation} needs a Citus cluster; this database is a single node`);
+    }
+  }
+}

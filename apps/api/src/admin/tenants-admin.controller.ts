@@ -1,0 +1,137 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { PageQueryDto, ParseUuidPipe } from '@app/common';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import {
+  CreatedApiKeyView,
+  CreatedTenantView,
+  CreateTenantDto,
+  HotTenantsQueryDto,
+  PlacementView,
+  TenantDetailsView,
+  TenantPageView,
+  TenantView,
+  UpdateTenantDto,
+} from './admin.dto';
+import { ClusterService, HotTenantView } from './cluster.service';
+import { presentTenant } from './tenant.presenter';
+import { TenantExportService } from './tenant-export.service';
+import { TenantsAdminService } from './tenants-admin.service';
+
+@ApiTags('admin: tenants')
+@ApiBearerAuth('adminToken')
+@UseGuards(AdminTokenGuard)
+@Controller('admin/tenants')
+export class TenantsAdminController {
+  constructor(
+    private readonly tenants: TenantsAdminService,
+    private readonly exports: TenantExportService,
+    private readonly cluster: ClusterService,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedTenantView })
+  async create(@Body() body: CreateTenantDto): Promise<CreatedTenantView> {
+    const { tenant, apiKey } = await this.tenants.create(body);
+    return { tenant: presentTenant(tenant), apiKey };
+  }
+
+  @Get()
+  @ApiOkResponse({ type: TenantPageView, description: 'Newest first' })
+  async list(@Query() query: PageQueryDto): Promise<TenantPageView> {
+    const page = await this.tenants.page(query);
+    return { data: page.data.map(presentTenant), nextCursor: page.nextCursor };
+  }
+
+  // Declared before ':id' so that "hot" is not read as a tenant id.
+  @Get('hot')
+  @ApiOkResponse({ type: [HotTenantView], description: 'Tenants ranked by recent query load (citus_stat_tenants); empty on a single node' })
+  async hot(@Query() query: HotTenantsQueryDto): Promise<{ data: HotTenantView[] }> {
+    return { data: await this.cluster.hotTenants(query.limit) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: TenantDetailsView })
+  @ApiNotFoundResponse()
+  async get(@Param('id', new ParseUuidPipe()) id: string): Promise<TenantDetailsView> {
+    const tenant = await this.tenants.get(id);
+    return { ...presentTenant(tenant), placement: await this.tenants.placement(id) };
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: TenantView })
+  @ApiNotFoundResponse()
+  async update(@Param('id', new ParseUuidPipe()) id: string, @Body() body: UpdateTenantDto): Promise<TenantView> {
+    return presentTenant(await this.tenants.update(id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Every row of the tenant in every tenant table is gone' })
+  @ApiNotFoundResponse()
+  async remove(@Param('id', new ParseUuidPipe()) id: string): Promise<void> {
+    await this.tenants.delete(id);
+  }
+
+  @Post(':id/api-keys')
+  @ApiCreatedResponse({ type: CreatedApiKeyView })
+  @ApiNotFoundResponse()
+  async addKey(@Param('id', new ParseUuidPipe()) id: string): Promise<CreatedApiKeyView> {
+    const { key, apiKey } = await this.tenants.addKey(id);
+    return { id: key.id, apiKey };
+  }
+
+  @Delete(':id/api-keys/:keyId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The key is refused from the next request on' })
+  @ApiNotFoundResponse()
+  async revokeKey(@Param('id', new ParseUuidPipe()) id: string, @Param('keyId', new ParseUuidPipe('keyId')) keyId: string): Promise<void> {
+    await this.tenants.revokeKey(id, keyId);
+  }
+
+  @Get(':id/export')
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'One {"table","row"} line per row of every tenant table, then a {"manifest"} line with row counts' })
+  @ApiNotFoundResponse()
+  async export(@Param('id', new ParseUuidPipe()) id: string, @Res() response: Response): Promise<void> {
+    const tenant = await this.tenants.get(id);
+    response.status(200).setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="tenant-${id}.ndjson"`);
+    await this.exports.export(tenant, (line) => writeWithBackpressure(response, line));
+    response.end();
+  }
+
+  @Post(':id/isolate')
+  @ApiOkResponse({ type: PlacementView, description: "The tenant's new dedicated shard and its node" })
+  @ApiConflictResponse({ description: 'Not available on a single node' })
+  async isolate(@Param('id', new ParseUuidPipe()) id: string): Promise<PlacementView> {
+    await this.tenants.get(id);
+    return this.cluster.isolate(id);
+  }
+}
+
+function writeWithBackpressure(response: Response, chunk: string): Promise<void> {
+  if (response.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      response.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      response.off('drain', onDrain);
+      reject(new Error('client went away during export'));
+    };
+    response.once('drain', onDrain);
+    response.once('close', onClose);
+  });
+}

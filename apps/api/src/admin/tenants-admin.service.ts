@@ -1,0 +1,105 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage } from '@app/common';
+import {
+  ApiKeyEntity,
+  ClusterRepository,
+  OrdersRepository,
+  ShardPlacement,
+  TenantDatabase,
+  TenantEntity,
+  TenantsRepository,
+} from '@app/persistence';
+import { runWithTenant } from '@app/tenancy';
+import { issueApiKey } from '../auth/api-key';
+import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { CatalogService } from '../catalog/catalog.service';
+import { CreateTenantDto, UpdateTenantDto } from './admin.dto';
+
+const TENANT_CURSOR = 'tenant';
+const isTenantPosition = (value: Record<string, unknown>): value is { createdAt: string; id: string } =>
+  Object.keys(value).length === 2 &&
+  typeof value.createdAt === 'string' &&
+  !Number.isNaN(Date.parse(value.createdAt)) &&
+  typeof value.id === 'string' &&
+  /^[0-9a-f-]{36}$/.test(value.id);
+
+/** Statement timeout for admin work that runs inside a tenant's context (deletion, export). */
+const ADMIN_TENANT_WORK_TIMEOUT_MS = 60_000;
+
+@Injectable()
+export class TenantsAdminService {
+  constructor(
+    private readonly tenants: TenantsRepository,
+    private readonly cluster: ClusterRepository,
+    private readonly tenantDatabase: TenantDatabase,
+    private readonly orders: OrdersRepository,
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly catalog: CatalogService,
+  ) {}
+
+  async create(input: CreateTenantDto): Promise<{ tenant: TenantEntity; apiKey: string }> {
+    const key = issueApiKey();
+    const tenant = await this.tenants.createWithKey({ name: input.name, plan: input.plan ?? 'free' }, key);
+    return { tenant, apiKey: key.key };
+  }
+
+  async page(query: PageQueryDto): Promise<Page<TenantEntity>> {
+    const before = query.cursor ? decodeCursor(TENANT_CURSOR, query.cursor, isTenantPosition) : undefined;
+    const rows = await this.tenants.page({ limit: query.limit + 1, before });
+    return toPage(rows, query.limit, (row) => row, (row) => encodeCursor(TENANT_CURSOR, { createdAt: row.cursorCreatedAt, id: row.id }));
+  }
+
+  async get(id: string): Promise<TenantEntity> {
+    const tenant = await this.tenants.findById(id);
+    if (!tenant) throw tenantNotFound();
+    return tenant;
+  }
+
+  async placement(id: string): Promise<ShardPlacement | null> {
+    return this.cluster.placement(id);
+  }
+
+  async update(id: string, changes: UpdateTenantDto): Promise<TenantEntity> {
+    const updated = Object.keys(changes).length === 0 ? await this.tenants.findById(id) : await this.tenants.update(id, changes);
+    if (!updated) throw tenantNotFound();
+    this.authenticator.evictTenant(id);
+    return updated;
+  }
+
+  async addKey(tenantId: string): Promise<{ key: ApiKeyEntity; apiKey: string }> {
+    await this.get(tenantId);
+    const issued = issueApiKey();
+    return { key: await this.tenants.addKey(tenantId, issued), apiKey: issued.key };
+  }
+
+  async revokeKey(tenantId: string, keyId: string): Promise<void> {
+    if (!(await this.tenants.revokeKey(tenantId, keyId))) throw new NotFoundException('Api key not found');
+    this.authenticator.evictTenant(tenantId);
+  }
+
+  /**
+   * Deletes a tenant: keys first (no new writes get in), then every tenant row in one router
+   * transaction (items and payments cascade from orders), then the control-plane row. A crash
+   * half-way leaves a tenant without keys that a repeated DELETE finishes.
+   */
+  async delete(id: string): Promise<void> {
+    const tenant = await this.get(id);
+    await this.tenants.revokeAllKeys(id);
+    this.authenticator.evictTenant(id);
+    await this.inTenantContext(tenant, () => this.tenantDatabase.transaction((tx) => this.orders.deleteAll(tx)));
+    await this.tenants.delete(id);
+  }
+
+  /** Runs admin work as the tenant: the same routing and row-level security as its own requests. */
+  async inTenantContext<T>(tenant: TenantEntity, work: () => Promise<T>): Promise<T> {
+    const plan = await this.catalog.plan(tenant.plan);
+    return runWithTenant(
+      { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: Math.max(plan?.statementTimeoutMs ?? 0, ADMIN_TENANT_WORK_TIMEOUT_MS) },
+      work,
+    );
+  }
+}
+
+export function tenantNotFound(): NotFoundException {
+  return new NotFoundException('Tenant not found');
+}

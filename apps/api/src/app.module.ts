@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { HealthModule, loggingModule, MetricsModule } from '@app/common';
+import { ConfigModule, DatabaseEndpoints, Environment } from '@app/config';
+import { Connection, PersistenceModule } from '@app/persistence';
+import { AdminModule } from './admin/admin.module';
+import { TenantApiModule } from './orders/orders.module';
+
+export interface ApiModuleOptions {
+  environment: Environment;
+  endpoints: DatabaseEndpoints;
+}
+
+@Module({})
+export class AppModule {
+  static register({ environment, endpoints }: ApiModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(environment),
+        loggingModule(environment.LOG_LEVEL),
+        PersistenceModule.forRoot({
+          environment,
+          endpoints,
+          connections: [Connection.Tenant, Connection.Control, Connection.Owner],
+          applicationName: 'api',
+        }),
+        HealthModule.forConnection(Connection.Control),
+        MetricsModule,
+        TenantApiModule,
+        AdminModule,
+      ],
+    };
+  }
+}

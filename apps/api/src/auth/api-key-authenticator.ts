@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Environment } from '@app/config';
+import { ApiKeyGrant, TenantsRepository } from '@app/persistence';
+import { hashApiKey, looksLikeApiKey } from './api-key';
+
+interface CacheEntry {
+  grant: ApiKeyGrant | null;
+  expiresAt: number;
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Resolves an api key to its tenant. Lookups are cached for API_KEY_CACHE_TTL_MS (misses too,
+ * so a flood of made-up keys does not become a flood of queries). Changes made through this
+ * process (revocation, suspension, deletion) evict at once; another process sees them within
+ * the TTL.
+ */
+@Injectable()
+export class ApiKeyAuthenticator {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly tenants: TenantsRepository,
+    @Inject(Environment) private readonly environment: Environment,
+  ) {}
+
+  async authenticate(token: string): Promise<ApiKeyGrant | null> {
+    if (!looksLikeApiKey(token)) return null;
+    const hash = hashApiKey(token);
+    const cacheKey = hash.toString('base64');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) return cached.grant;
+
+    const grant = await this.tenants.findGrant(hash);
+    if (this.environment.API_KEY_CACHE_TTL_MS > 0) {
+      if (this.cache.size >= MAX_CACHED_KEYS) {
+        this.cache.delete(this.cache.keys().next().value as string);
+      }
+      this.cache.set(cacheKey, { grant, expiresAt: Date.now() + this.environment.API_KEY_CACHE_TTL_MS });
+    }
+    return grant;
+  }
+
+  /** Forgets every cached key of the tenant: the next request is checked against the database. */
+  evictTenant(tenantId: string): void {
+    for (const [cacheKey, entry] of this.cache) {
+      if (entry.grant?.tenantId === tenantId) this.cache.delete(cacheKey);
+    }
+  }
+}

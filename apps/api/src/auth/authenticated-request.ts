@@ -1,0 +1,5 @@
+import type { Request } from 'express';
+import type { ApiKeyGrant } from '@app/persistence';
+
+/** A /v1 request after the tenant middleware: the grant of the key that authenticated it. */
+export type AuthenticatedRequest = Request & { grant: ApiKeyGrant };

@@ -1,0 +1,19 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp } from '@app/common';
+import { DatabaseEndpoints, Environment } from '@app/config';
+import { AppModule } from '../app.module';
+
+/** The API as an unstarted Nest app: used by main and by the integration tests alike. */
+export async function createApiApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, bufferLogs: true });
+  configureHttpApp(app, {
+    title: 'Multi-tenant orders API',
+    description:
+      'Tenant API (/v1, Bearer api key) and control plane (/admin, Bearer ADMIN_TOKEN). Errors share one shape: ' +
+      '{statusCode, error, message, requestId, details?}. 404 is returned for resources of other tenants. 503 responses carry Retry-After.',
+    bearerSchemes: ['apiKey', 'adminToken'],
+    requestTimeoutMs: environment.REQUEST_TIMEOUT_MS,
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { CatalogService } from './catalog.service';
+
+class CountryView {
+  @ApiProperty({ example: 'US' }) code: string;
+  @ApiProperty({ example: 'United States' }) name: string;
+  @ApiProperty({ example: 'Americas' }) region: string;
+  @ApiProperty({ example: 'USD' }) currency: string;
+}
+
+export class PlanView {
+  @ApiProperty({ example: 'free' }) id: string;
+  @ApiProperty({ example: 'Free' }) name: string;
+  @ApiProperty() requestsPerMinute: number;
+  @ApiProperty() maxItemsPerOrder: number;
+  @ApiProperty() statementTimeoutMs: number;
+}
+
+class CountryListView {
+  @ApiProperty({ type: [CountryView] }) data: CountryView[];
+}
+
+class PlanListView {
+  @ApiProperty({ type: [PlanView] }) data: PlanView[];
+}
+
+@ApiTags('reference data')
+@ApiBearerAuth('apiKey')
+@Controller('v1')
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Get('countries')
+  @ApiOkResponse({ type: CountryListView, description: 'The country reference table' })
+  async countries(): Promise<CountryListView> {
+    return { data: await this.catalog.countries() };
+  }
+
+  @Get('plans')
+  @ApiOkResponse({ type: PlanListView, description: 'The plans reference table' })
+  async plans(): Promise<PlanListView> {
+    return { data: await this.catalog.plans() };
+  }
+}

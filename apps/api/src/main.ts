@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { EnvironmentError, validateEnvironment } from '@app/config';
+import { createApiApp } from './bootstrap/create-api-app';
+import { prepareDatabase } from './bootstrap/database';
+import { DemoTenant, seedDemoTenants } from './bootstrap/demo-seed';
+
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+async function bootstrap(): Promise<void> {
+  const environment = validateEnvironment(process.env);
+  let generatedAdminToken = false;
+  if (!environment.ADMIN_TOKEN) {
+    environment.ADMIN_TOKEN = `adm_${randomBytes(24).toString('base64url')}`;
+    generatedAdminToken = true;
+  }
+
+  const database = await prepareDatabase(environment, say);
+  if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
+
+  const app = await createApiApp(environment, database.endpoints);
+  // Stop the embedded server after Nest has closed its pools.
+  process.once('exit', () => undefined);
+  const closeApp = app.close.bind(app);
+  app.close = async () => {
+    await closeApp();
+    await database.stop();
+  };
+
+  const demo = environment.SEED_DEMO ?? database.endpoints.embedded ? await seedDemoTenants(app) : [];
+  await app.listen(environment.PORT, environment.HOST);
+  printBanner(environment.PORT, environment.ADMIN_TOKEN, generatedAdminToken, demo, database.endpoints.embedded);
+}
+
+function printBanner(port: number, adminToken: string, generated: boolean, demo: DemoTenant[], embedded: boolean): void {
+  const base = `http://localhost:${port}`;
+  const lines = [
+    '',
+    `API listening on ${base}  (${embedded ? 'embedded PostgreSQL, single node' : 'configured database'})`,
+    `OpenAPI: ${base}/docs`,
+    generated ? `ADMIN_TOKEN (generated for this run; set ADMIN_TOKEN to choose one): ${adminToken}` : 'ADMIN_TOKEN: from the environment',
+  ];
+  if (demo.length > 0) {
+    lines.push('', 'Demo tenants (keys rotate at every start):');
+    for (const tenant of demo) lines.push(`  ${tenant.name.padEnd(18)} ${tenant.plan.padEnd(10)} ${tenant.apiKey}`);
+    const key = demo[0].apiKey;
+    lines.push(
+      '',
+      'Try:',
+      `  curl -s ${base}/v1/tenant -H 'Authorization: Bearer ${key}'`,
+      `  curl -s ${base}/v1/orders -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
+      `       -d '{"countryCode":"US","items":[{"sku":"BOOK-1","quantity":2,"unitPriceCents":1500}]}'`,
+      `  curl -s ${base}/v1/orders -H 'Authorization: Bearer ${key}'`,
+      `  curl -s ${base}/admin/tenants -H 'Authorization: Bearer ${adminToken}'`,
+    );
+  }
+  say(lines.join('\n'));
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof EnvironmentError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { ValidationFailedException } from '@app/common';
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** The Idempotency-Key header (1..200 printable characters), or null when absent. */
+export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
+  const value = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(value)) {
+    throw new ValidationFailedException([{ field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 200 printable ASCII characters' }]);
+  }
+  return value;
+});
+
+/**
+ * What makes two requests "the same" for an idempotency key: the operation, its target and
+ * its validated body, with object keys sorted so field order does not matter.
+ */
+export function requestFingerprint(operation: string, payload: unknown): string {
+  return createHash('sha256').update(`${operation}\n${canonicalJson(payload)}`).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The outcome of an idempotent write: the record, and whether it was replayed. */
+export interface IdempotentResult<T> {
+  value: T;
+  replayed: boolean;
+}

@@ -1,0 +1,102 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ParseIdPipe } from '@app/common';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey, IdempotentResult } from './idempotency';
+import { presentOrder, presentOrderDetails, presentPayment } from './order.presenter';
+import {
+  CreateOrderDto,
+  CreatePaymentDto,
+  ListOrdersQueryDto,
+  OrderPageView,
+  OrderView,
+  PaymentListView,
+  PaymentView,
+} from './orders.dto';
+import { OrdersService } from './orders.service';
+import { PaymentsService } from './payments.service';
+
+const IDEMPOTENCY_HEADER_DOC = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  required: false,
+  description:
+    'Up to 200 characters. Retrying with the same key and body returns the original result with `Idempotent-Replayed: true` and writes nothing; the same key with another body is a 409.',
+};
+
+function markReplay<T>(response: Response, result: IdempotentResult<T>): T {
+  if (result.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return result.value;
+}
+
+@ApiTags('orders')
+@ApiBearerAuth('apiKey')
+@ApiNotFoundResponse({ description: "Unknown order, including another tenant's order" })
+@Controller('v1/orders')
+export class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly payments: PaymentsService,
+  ) {}
+
+  @Post()
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: OrderView, description: 'The order with its items; totalCents is computed by the server' })
+  @ApiBadRequestResponse({ description: 'Invalid body or unknown country' })
+  @ApiConflictResponse({ description: 'Idempotency key reused with a different body' })
+  async create(
+    @Body() body: CreateOrderDto,
+    @IdempotencyKey() idempotencyKey: string | null,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrderView> {
+    return presentOrderDetails(markReplay(response, await this.orders.create(body, idempotencyKey)));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: OrderPageView, description: 'Newest first, without items and payments' })
+  async list(@Query() query: ListOrdersQueryDto): Promise<OrderPageView> {
+    const page = await this.orders.list(query);
+    return { data: page.rows.map(presentOrder), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: OrderView, description: 'The order with its items and payments' })
+  async get(@Param('id', new ParseIdPipe()) id: number): Promise<OrderView> {
+    return presentOrderDetails(await this.orders.get(id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
+  @ApiConflictResponse({ description: 'The order is not pending' })
+  async cancel(@Param('id', new ParseIdPipe()) id: number): Promise<OrderView> {
+    return presentOrderDetails(await this.orders.cancel(id));
+  }
+
+  @Post(':id/payments')
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({ type: PaymentView })
+  @ApiConflictResponse({ description: 'Order cancelled or already paid, amount above what is owed, or idempotency key reused' })
+  async pay(
+    @Param('id', new ParseIdPipe()) id: number,
+    @Body() body: CreatePaymentDto,
+    @IdempotencyKey() idempotencyKey: string | null,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PaymentView> {
+    return presentPayment(markReplay(response, await this.payments.capture(id, body, idempotencyKey)));
+  }
+
+  @Get(':id/payments')
+  @ApiOkResponse({ type: PaymentListView })
+  async listPayments(@Param('id', new ParseIdPipe()) id: number): Promise<PaymentListView> {
+    return { data: (await this.payments.list(id)).map(presentPayment) };
+  }
+}

@@ -1,0 +1,21 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
+import { CatalogController } from '../catalog/catalog.controller';
+import { CatalogModule } from '../catalog/catalog.module';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
+import { PaymentsService } from './payments.service';
+import { TenantController } from './tenant.controller';
+
+/** The tenant API: every route under /v1 runs inside the tenant context of its api key. */
+@Module({
+  imports: [AuthModule, CatalogModule],
+  controllers: [OrdersController, TenantController, CatalogController],
+  providers: [OrdersService, PaymentsService],
+})
+export class TenantApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TenantAuthMiddleware).forRoutes('v1/*path');
+  }
+}

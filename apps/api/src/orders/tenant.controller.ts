@@ -1,0 +1,33 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { TenantView } from '../admin/admin.dto';
+import type { AuthenticatedRequest } from '../auth/authenticated-request';
+import { OrderStatsView } from './orders.dto';
+import { OrdersService } from './orders.service';
+
+@ApiTags('tenant')
+@ApiBearerAuth('apiKey')
+@Controller('v1')
+export class TenantController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Get('tenant')
+  @ApiOkResponse({ type: TenantView, description: 'The tenant the api key belongs to' })
+  tenant(@Req() request: AuthenticatedRequest): TenantView {
+    const { grant } = request;
+    return {
+      id: grant.tenantId,
+      name: grant.tenantName,
+      plan: grant.planId,
+      status: grant.tenantStatus,
+      createdAt: new Date(grant.tenantCreatedAt).toISOString(),
+    };
+  }
+
+  @Get('stats')
+  @ApiOkResponse({ type: OrderStatsView })
+  async stats(): Promise<OrderStatsView> {
+    const { total, pending, paid, cancelled, revenueCents, paidCents } = await this.orders.stats();
+    return { orders: { total, pending, paid, cancelled }, revenueCents, paidCents };
+  }
+}

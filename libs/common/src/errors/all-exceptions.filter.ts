@@ -1,0 +1,65 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '@app/persistence/database-errors';
+import { ErrorBody, errorBody } from './error-body';
+import { hasRetryAfter, ValidationFailedException } from './exceptions';
+import { requestIdOf } from '../http/request-id';
+
+const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The only place that turns an exception into a response. Whatever is thrown, the client gets
+ * the shared error shape; SQL, stack traces and internal messages stay in the log.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const { body, retryAfterSeconds } = this.describe(exception, requestIdOf(request));
+    if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
+    } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn({ err: exception, requestId: body.requestId }, 'dependency unavailable');
+    }
+    if (retryAfterSeconds !== undefined) {
+      response.setHeader('Retry-After', String(retryAfterSeconds));
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private describe(exception: unknown, requestId: string): { body: ErrorBody; retryAfterSeconds?: number } {
+    if (exception instanceof ValidationFailedException) {
+      return { body: errorBody(HttpStatus.BAD_REQUEST, exception.message, requestId, exception.details) };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return {
+        body: errorBody(status, messageOf(exception), requestId),
+        retryAfterSeconds: hasRetryAfter(exception) ? exception.retryAfterSeconds : undefined,
+      };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The database is temporarily unavailable; retry later', requestId),
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      };
+    }
+    return { body: errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', requestId) };
+  }
+}
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}

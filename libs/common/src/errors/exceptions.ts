@@ -1,0 +1,35 @@
+import { BadRequestException, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+
+export interface FieldError {
+  /** Path of the offending field as the client wrote it: `items[0].quantity`. */
+  field: string;
+  message: string;
+}
+
+/** 400 with one entry per invalid field. */
+export class ValidationFailedException extends BadRequestException {
+  constructor(readonly details: FieldError[], message = 'Validation failed') {
+    super(message);
+  }
+}
+
+/** Something the client can retry later: the exception filter adds Retry-After. */
+export interface RetryAfter {
+  readonly retryAfterSeconds: number;
+}
+
+export class DatabaseUnavailableException extends ServiceUnavailableException implements RetryAfter {
+  constructor(readonly retryAfterSeconds = 1) {
+    super('The database is temporarily unavailable; retry later');
+  }
+}
+
+export class RateLimitedException extends HttpException implements RetryAfter {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Rate limit exceeded for this tenant', HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
+
+export function hasRetryAfter(error: unknown): error is RetryAfter {
+  return typeof (error as RetryAfter)?.retryAfterSeconds === 'number';
+}

@@ -1,0 +1,76 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { errorBody } from '../errors/error-body';
+import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
+import { createValidationPipe } from '../validation/validation';
+import { requestIdMiddleware, requestIdOf } from './request-id';
+
+export const BODY_LIMIT = '1mb';
+
+export interface HttpAppOptions {
+  title: string;
+  description: string;
+  /** Bearer schemes documented in OpenAPI, by name. */
+  bearerSchemes: string[];
+  requestTimeoutMs: number;
+}
+
+/**
+ * Everything both services share at the HTTP edge, in the order it must run: request id first
+ * (so even a rejected body gets one), then the body parser with its limit, then Nest.
+ * The app must be created with `bodyParser: false` and `bufferLogs: true`.
+ */
+export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
+  app.useLogger(app.get(Logger));
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(bodyParserErrorHandler);
+  app.use(rejectNonObjectBodies);
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1.0');
+  for (const scheme of options.bearerSchemes) {
+    builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, scheme);
+  }
+  const document = SwaggerModule.createDocument(app, builder.build());
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  const server = app.getHttpServer();
+  // A request that has not completed in time is answered by Node with 408 and its socket closed.
+  server.requestTimeout = options.requestTimeoutMs;
+  server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
+  server.keepAliveTimeout = 65_000;
+}
+
+/** body-parser failures become the shared error shape instead of Express's HTML page. */
+function bodyParserErrorHandler(error: Error & { type?: string; status?: number }, request: Request, response: Response, next: NextFunction): void {
+  if (!error.type) {
+    next(error);
+    return;
+  }
+  const requestId = requestIdOf(request);
+  const [status, message] =
+    error.type === 'entity.too.large'
+      ? [413, `Request body exceeds ${BODY_LIMIT}`]
+      : error.type === 'entity.parse.failed'
+        ? [400, 'Request body is not valid JSON']
+        : error.type === 'encoding.unsupported' || error.type === 'charset.unsupported'
+          ? [415, 'Unsupported request body encoding']
+          : [error.status && error.status < 500 ? error.status : 400, 'Request body could not be read'];
+  response.status(status).json(errorBody(status, message, requestId));
+}
+
+/** Every JSON body of this API is an object; a top-level array or scalar is a 400. */
+function rejectNonObjectBodies(request: Request, response: Response, next: NextFunction): void {
+  const body: unknown = request.body;
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    response.status(400).json(errorBody(400, 'Request body must be a JSON object', requestIdOf(request)));
+    return;
+  }
+  next();
+}

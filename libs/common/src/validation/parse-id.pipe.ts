@@ -1,0 +1,30 @@
+import { PipeTransform } from '@nestjs/common';
+import { ValidationFailedException } from '../errors/exceptions';
+
+/**
+ * Integer ids in paths: digits only, positive, within JavaScript's safe range. Anything else
+ * is a 400 before any query runs.
+ */
+export class ParseIdPipe implements PipeTransform<string, number> {
+  constructor(private readonly field = 'id') {}
+
+  transform(value: string): number {
+    const id = /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(id)) {
+      throw new ValidationFailedException([{ field: this.field, message: `${this.field} must be a positive integer` }]);
+    }
+    return id;
+  }
+}
+
+/** Canonical lower-case UUIDs in paths; anything else is a 400 naming the parameter. */
+export class ParseUuidPipe implements PipeTransform<string, string> {
+  constructor(private readonly field = 'id') {}
+
+  transform(value: string): string {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+      throw new ValidationFailedException([{ field: this.field, message: `${this.field} must be a UUID` }]);
+    }
+    return value.toLowerCase();
+  }
+}

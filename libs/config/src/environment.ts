@@ -1,0 +1,130 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export enum LogLevel {
+  Fatal = 'fatal',
+  Error = 'error',
+  Warn = 'warn',
+  Info = 'info',
+  Debug = 'debug',
+  Trace = 'trace',
+  Silent = 'silent',
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+
+/**
+ * Every environment variable the applications read, validated once at boot.
+ * Anything not listed here is ignored; anything listed and malformed stops the boot
+ * with a message that names the variable.
+ */
+export class Environment {
+  @IsInt() @Min(0) @Max(65535) @Type(() => Number)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsEnum(LogLevel)
+  LOG_LEVEL: LogLevel = LogLevel.Info;
+
+  /** Owner connection: migrations and cluster operations. Unset means "start the embedded PostgreSQL". */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** Tenant API pool (role app_tenant). Defaults to DATABASE_URL with the user swapped. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'TENANT_DATABASE_URL must be a postgres:// URL' })
+  TENANT_DATABASE_URL?: string;
+
+  /** Control-plane pool (role app_control). Defaults to DATABASE_URL with the user swapped. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'CONTROL_DATABASE_URL must be a postgres:// URL' })
+  CONTROL_DATABASE_URL?: string;
+
+  /** Analytics pool (role app_analytics). Defaults to DATABASE_URL with the user swapped. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'ANALYTICS_DATABASE_URL must be a postgres:// URL' })
+  ANALYTICS_DATABASE_URL?: string;
+
+  @IsString()
+  EMBEDDED_PG_DIR = '.data/embedded-postgres';
+
+  @IsInt() @Min(1024) @Max(65535) @Type(() => Number)
+  EMBEDDED_PG_PORT = 54329;
+
+  /** Run pending migrations at boot (the embedded default always does). */
+  @IsBoolean() @Transform(toBoolean)
+  MIGRATE_ON_BOOT = true;
+
+  /** Create three demo tenants at boot and print their keys (defaults to on for the embedded database). */
+  @IsOptional() @IsBoolean() @Transform(toBoolean)
+  SEED_DEMO?: boolean;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'ANALYTICS_TOKEN must be at least 16 characters' })
+  ANALYTICS_TOKEN?: string;
+
+  @IsInt() @Min(1) @Max(200) @Type(() => Number)
+  DB_POOL_SIZE = 10;
+
+  @IsInt() @Min(1) @Max(50) @Type(() => Number)
+  ANALYTICS_DB_POOL_SIZE = 3;
+
+  /** How long to wait for a pooled connection or a new server connection before answering 503. */
+  @IsInt() @Min(100) @Max(60000) @Type(() => Number)
+  DB_CONNECT_TIMEOUT_MS = 2000;
+
+  /** Upper bound for any statement; per-plan limits may be lower. */
+  @IsInt() @Min(100) @Max(600000) @Type(() => Number)
+  DB_STATEMENT_TIMEOUT_MS = 5000;
+
+  @IsInt() @Min(100) @Max(600000) @Type(() => Number)
+  ANALYTICS_STATEMENT_TIMEOUT_MS = 15000;
+
+  /** How long a verified api key is trusted before it is looked up again. */
+  @IsInt() @Min(0) @Max(60000) @Type(() => Number)
+  API_KEY_CACHE_TTL_MS = 5000;
+
+  @IsBoolean() @Transform(toBoolean)
+  RATE_LIMIT_ENABLED = true;
+
+  @IsInt() @Min(1000) @Max(300000) @Type(() => Number)
+  REQUEST_TIMEOUT_MS = 10000;
+
+  /** Seconds between rollup refreshes in the analytics app; 0 disables the schedule. */
+  @IsInt() @Min(0) @Max(86400) @Type(() => Number)
+  ROLLUP_INTERVAL_SECONDS = 60;
+}
+
+export class EnvironmentError extends Error {}
+
+/** Validates process.env into a typed Environment or throws one error naming every bad variable. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const known = Object.keys(new Environment()).concat(
+    'DATABASE_URL', 'TENANT_DATABASE_URL', 'CONTROL_DATABASE_URL', 'ANALYTICS_DATABASE_URL',
+    'SEED_DEMO', 'ADMIN_TOKEN', 'ANALYTICS_TOKEN',
+  );
+  const relevant = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => known.includes(key) && value !== ''),
+  );
+  const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(environment, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `  ${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+    throw new EnvironmentError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return environment;
+}

@@ -1,0 +1,3 @@
+export * from './environment';
+export * from './database-endpoints';
+export * from './config.module';

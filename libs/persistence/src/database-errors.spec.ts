@@ -1,0 +1,32 @@
+import { QueryFailedError } from 'typeorm';
+import { databaseConstraint, isDatabaseUnavailable } from './database-errors';
+
+function queryFailed(code: string, message = 'failed', constraint?: string): QueryFailedError {
+  return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code, constraint }));
+}
+
+describe('isDatabaseUnavailable', () => {
+  it.each(['08006', '08001', '57P01', '57P03', '53300', '57014', '40001'])('treats SQLSTATE %s as unavailable', (code) => {
+    expect(isDatabaseUnavailable(queryFailed(code))).toBe(true);
+  });
+
+  it('treats a refused socket as unavailable', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6432'), { code: 'ECONNREFUSED' }))).toBe(true);
+  });
+
+  it('treats pool and Citus messages without a useful code as unavailable', () => {
+    expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseUnavailable(queryFailed('XX000', 'connection to the remote node 127.0.0.1:9702 failed with the following error'))).toBe(true);
+  });
+
+  it('does not hide real bugs or constraint violations as unavailability', () => {
+    expect(isDatabaseUnavailable(queryFailed('23505', 'duplicate key'))).toBe(false);
+    expect(isDatabaseUnavailable(queryFailed('42P01', 'relation does not exist'))).toBe(false);
+    expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
+    expect(isDatabaseUnavailable('not an error')).toBe(false);
+  });
+
+  it('reads the violated constraint', () => {
+    expect(databaseConstraint(queryFailed('23503', 'fk', 'payments_order_fkey'))).toBe('payments_order_fkey');
+  });
+});

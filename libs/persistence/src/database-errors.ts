@@ -1,0 +1,50 @@
+import { QueryFailedError } from 'typeorm';
+
+/** SQLSTATE codes meaning "the database cannot serve this now, try again": answered with 503. */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '53300', // too_many_connections
+  '53400', // configuration_limit_exceeded
+  '57014', // query_canceled: statement_timeout
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '25006', // read_only_sql_transaction: a standby or a database in read-only mode
+]);
+
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Messages of pg, PgBouncer and Citus that carry no SQLSTATE (or a generic one) but mean the same. */
+const UNAVAILABLE_MESSAGES = [
+  /timeout exceeded when trying to connect/i,
+  /connection terminated/i,
+  /connection (?:to the remote node|to server).*failed/i,
+  /could not establish any connections/i,
+  /server closed the connection unexpectedly/i,
+  /not queryable/i,
+  /no more connections allowed/i,
+  /query_wait_timeout|server_login_retry|pgbouncer cannot connect to server/i,
+  /database .* is not currently accepting connections/i,
+  /Query read timeout/i,
+];
+
+export function databaseCode(error: unknown): string | undefined {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }) : (error as { code?: unknown });
+  return typeof driverError?.code === 'string' ? driverError.code : undefined;
+}
+
+export function databaseConstraint(error: unknown): string | undefined {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { constraint?: unknown }) : undefined;
+  return typeof driverError?.constraint === 'string' ? driverError.constraint : undefined;
+}
+
+/** True when the error says the database (or a node, or the pooler) is unreachable or overloaded. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = databaseCode(error);
+  if (code && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) {
+    return true;
+  }
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+}

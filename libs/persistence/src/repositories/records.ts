@@ -1,0 +1,43 @@
+/** Rows of the tenant tables as the repositories return them (camelCase, numbers for bigint). */
+export type OrderStatus = 'pending' | 'paid' | 'cancelled';
+export type PaymentMethod = 'card' | 'bank_transfer' | 'wallet';
+
+export interface OrderRecord {
+  id: number;
+  status: OrderStatus;
+  countryCode: string;
+  currency: string;
+  note: string | null;
+  totalCents: number;
+  paidCents: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrderItemRecord {
+  id: number;
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface PaymentRecord {
+  id: number;
+  orderId: number;
+  amountCents: number;
+  method: PaymentMethod;
+  status: 'captured';
+  createdAt: Date;
+}
+
+export interface OrderDetailsRecord extends OrderRecord {
+  items: OrderItemRecord[];
+  payments: PaymentRecord[];
+}
+
+/** An idempotency key as stored: the fingerprint of the request that first used it. */
+export interface IdempotentMatch<T> {
+  record: T;
+  requestFingerprint: string;
+}

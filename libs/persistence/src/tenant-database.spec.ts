@@ -1,0 +1,70 @@
+import { DataSource } from 'typeorm';
+import { MissingTenantContextError, runWithTenant } from '@app/tenancy';
+import { openingStatements, TenantDatabase } from './tenant-database';
+
+const tenant = { tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201', planId: 'free', statementTimeoutMs: 2000 };
+
+describe('TenantDatabase', () => {
+  it('refuses to run without a tenant context, before taking a connection', async () => {
+    const createQueryRunner = jest.fn();
+    const database = new TenantDatabase({ createQueryRunner } as unknown as DataSource);
+    await expect(database.transaction(async () => 'unreachable')).rejects.toThrow(MissingTenantContextError);
+    expect(createQueryRunner).not.toHaveBeenCalled();
+  });
+
+  it('opens with the tenant and the plan timeout as SET LOCAL', () => {
+    expect(openingStatements(tenant)).toBe(
+      `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL app.tenant_id = '${tenant.tenantId}'; SET LOCAL statement_timeout = 2000`,
+    );
+    expect(openingStatements(tenant, { isolation: 'repeatable read', readOnly: true })).toMatch(
+      /^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; /,
+    );
+  });
+
+  it('never inlines anything but a canonical UUID', () => {
+    expect(() => openingStatements({ ...tenant, tenantId: "x'; DROP TABLE orders; --" })).toThrow();
+  });
+
+  it('sends the opening, the work and COMMIT on one connection', async () => {
+    const sent: string[] = [];
+    const runner = {
+      isReleased: false,
+      connect: jest.fn(),
+      query: jest.fn(async (sql: string) => {
+        sent.push(sql);
+        return { records: [] };
+      }),
+      release: jest.fn(async () => {
+        runner.isReleased = true;
+      }),
+    };
+    const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
+    await runWithTenant(tenant, () => database.transaction((tx) => tx.query('SELECT 1 WHERE $1::uuid IS NOT NULL', [tx.tenantId])));
+    expect(sent).toEqual([openingStatements(tenant), 'SELECT 1 WHERE $1::uuid IS NOT NULL', 'COMMIT']);
+    expect(runner.release).toHaveBeenCalledTimes(1);
+  });
+
+  it('rolls back and rethrows when the work fails', async () => {
+    const sent: string[] = [];
+    const runner = {
+      isReleased: false,
+      connect: jest.fn(),
+      query: jest.fn(async (sql: string) => {
+        sent.push(sql);
+        return [];
+      }),
+      release: jest.fn(),
+    };
+    const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
+    const failure = new Error('business rule');
+    await expect(
+      runWithTenant(tenant, () =>
+        database.transaction(async () => {
+          throw failure;
+        }),
+      ),
+    ).rejects.toBe(failure);
+    expect(sent).toEqual([openingStatements(tenant), 'ROLLBACK']);
+    expect(runner.release).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,39 @@
+import { QueryRunner } from 'typeorm';
+
+/**
+ * Helpers shared by the migrations. The same migrations run on a single PostgreSQL and on
+ * Citus: every Citus-only call goes through `whenCitus`, which skips it where the extension
+ * is absent.
+ */
+export async function hasCitus(queryRunner: QueryRunner): Promise<boolean> {
+  const rows: unknown[] = await queryRunner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
+  return rows.length > 0;
+}
+
+export async function whenCitus(queryRunner: QueryRunner, statements: string[]): Promise<void> {
+  if (!(await hasCitus(queryRunner))) return;
+  for (const statement of statements) {
+    await queryRunner.query(statement);
+  }
+}
+
+/**
+ * Citus creates shards in parallel after create_distributed_table; a later CREATE TYPE or a
+ * foreign key to a reference table in the same transaction then fails. Sequential mode keeps
+ * the whole migration on one connection per node.
+ */
+export async function useSequentialShardModifications(queryRunner: QueryRunner): Promise<void> {
+  await whenCitus(queryRunner, [`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`]);
+}
+
+/** CREATE ROLE has no IF NOT EXISTS; roles are cluster-wide and may exist from another database. */
+export async function ensureRole(queryRunner: QueryRunner, role: string): Promise<void> {
+  await queryRunner.query(`
+    DO $$
+    BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+        CREATE ROLE ${role} LOGIN;
+      END IF;
+    END
+    $$`);
+}
