@@ -1,0 +1,4 @@
+export * from './factories';
+export * from './free-port';
+export * from './pgbouncer';
+export * from './test-database';
