@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  getMetadataStorage,
   IsBoolean,
   IsEnum,
   IsInt,
@@ -111,14 +112,24 @@ export class Environment {
 
 export class EnvironmentError extends Error {}
 
+/**
+ * The name of every variable validateEnvironment reads: the properties of Environment with a
+ * default, plus the optional ones (known only from their decorators). Deployment files are
+ * checked against this list.
+ */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze([
+  ...new Set([
+    ...Object.keys(new Environment()),
+    ...getMetadataStorage()
+      .getTargetValidationMetadatas(Environment, '', true, false)
+      .map((metadata) => metadata.propertyName),
+  ]),
+]);
+
 /** Validates process.env into a typed Environment or throws one error naming every bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const known = Object.keys(new Environment()).concat(
-    'DATABASE_URL', 'TENANT_DATABASE_URL', 'CONTROL_DATABASE_URL', 'ANALYTICS_DATABASE_URL',
-    'SEED_DEMO', 'ADMIN_TOKEN', 'ANALYTICS_TOKEN',
-  );
   const relevant = Object.fromEntries(
-    Object.entries(raw).filter(([key, value]) => known.includes(key) && value !== ''),
+    Object.entries(raw).filter(([key, value]) => ENVIRONMENT_VARIABLES.includes(key) && value !== ''),
   );
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment, { whitelist: false });
