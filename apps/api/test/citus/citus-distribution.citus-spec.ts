@@ -1,0 +1,161 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { bearer, createOrder, createTenant, orderBody, TEST_ADMIN_TOKEN, testEndpoints, TestTenant, withOwner } from '@app/testing';
+import { startTestApi, TestApi } from '../support/api';
+
+/**
+ * What only a real cluster can show: how the tables are distributed, that the tenant API
+ * stays on single-shard router queries, and how the tenant context reaches the workers.
+ */
+describe('on a Citus cluster', () => {
+  let api: TestApi;
+  let tenants: TestTenant[];
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    // Enough tenants that both workers hold some of them.
+    tenants = [];
+    for (let index = 0; index < 6; index += 1) {
+      const tenant = await createTenant(api.server);
+      await createOrder(api.server, tenant);
+      await createOrder(api.server, tenant);
+      tenants.push(tenant);
+    }
+  });
+  afterAll(() => api.close());
+
+  async function asTenantRole<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: testEndpoints().tenant });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  describe('schema', () => {
+    it('distributes the tenant tables on tenant_id in one colocation group of 32 shards', async () => {
+      const rows = await withOwner(api.ownerUrl, async (client) =>
+        (
+          await client.query(
+            `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column,
+                    colocation_id AS colocation, shard_count AS shards
+               FROM citus_tables WHERE table_name::text IN ('orders', 'order_items', 'payments', 'country', 'plans', 'tenants', 'api_keys')
+              ORDER BY 1`,
+          )
+        ).rows,
+      );
+      const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
+      for (const table of ['orders', 'order_items', 'payments']) {
+        expect(byName[table]).toMatchObject({ type: 'distributed', column: 'tenant_id', shards: 32 });
+      }
+      expect(new Set(['orders', 'order_items', 'payments'].map((table) => byName[table].colocation)).size).toBe(1);
+      expect(byName.country).toMatchObject({ type: 'reference' });
+      expect(byName.plans).toMatchObject({ type: 'reference' });
+      expect(byName.tenants).toMatchObject({ type: 'local' });
+      expect(byName.api_keys).toMatchObject({ type: 'local' });
+    });
+
+    it('reports the same picture through GET /admin/cluster', async () => {
+      const response = await request(api.server).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+      expect(response.body.mode).toBe('citus');
+      expect(response.body.nodes.filter((node: { role: string }) => node.role === 'worker')).toHaveLength(2);
+      const orders = response.body.tables.find((table: { name: string }) => table.name === 'orders');
+      expect(orders).toEqual({ name: 'orders', type: 'distributed', distributionColumn: 'tenant_id', colocationId: expect.any(Number), shardCount: 32 });
+    });
+
+    it('spreads the test tenants over both workers', async () => {
+      const ports = new Set<number>();
+      for (const tenant of tenants) {
+        const response = await request(api.server).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+        expect(response.body.placement).toEqual({ shardId: expect.any(Number), nodeName: expect.any(String), nodePort: expect.any(Number) });
+        ports.add(response.body.placement.nodePort);
+      }
+      expect(ports.size).toBe(2);
+    });
+  });
+
+  describe('the tenant API runs router queries only', () => {
+    it('refuses any multi-shard query of the tenant role', async () => {
+      await asTenantRole(async (client) => {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL app.tenant_id = '${tenants[0].id}'`);
+        await expect(client.query('SELECT count(*) FROM orders')).rejects.toThrow(/multi-task query about to be executed/);
+        await client.query('ROLLBACK');
+      });
+    });
+
+    it('answers every /v1 route under that guard', async () => {
+      const [tenant] = tenants;
+      const headers = bearer(tenant.apiKey);
+      const order = (await request(api.server).post('/v1/orders').set(headers).set('Idempotency-Key', `tour-${tenant.id}`).send(orderBody()).expect(201)).body;
+      await request(api.server).post('/v1/orders').set(headers).set('Idempotency-Key', `tour-${tenant.id}`).send(orderBody()).expect(201);
+      await request(api.server).get('/v1/tenant').set(headers).expect(200);
+      await request(api.server).get('/v1/countries').set(headers).expect(200);
+      await request(api.server).get('/v1/plans').set(headers).expect(200);
+      await request(api.server).get('/v1/orders?limit=1').set(headers).expect(200);
+      await request(api.server).get('/v1/orders?status=pending').set(headers).expect(200);
+      await request(api.server).get(`/v1/orders/${order.id}`).set(headers).expect(200);
+      await request(api.server).post(`/v1/orders/${order.id}/payments`).set(headers).send({ amountCents: 100, method: 'card' }).expect(201);
+      await request(api.server).get(`/v1/orders/${order.id}/payments`).set(headers).expect(200);
+      await request(api.server).post(`/v1/orders/${order.id}/cancel`).set(headers).expect(200);
+      await request(api.server).get('/v1/stats').set(headers).expect(200);
+      await request(api.server).get(`/admin/tenants/${tenant.id}/export`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+    });
+
+    it('plans GET /v1/orders/:id as one task on one worker', async () => {
+      const tenant = tenants[1];
+      const order = await createOrder(api.server, tenant);
+      const plan = await asTenantRole(async (client) => {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL app.tenant_id = '${tenant.id}'`);
+        const { rows } = await client.query(
+          `EXPLAIN SELECT o.id, (SELECT json_agg(i.id) FROM order_items i WHERE i.tenant_id = $1 AND i.order_id = o.id),
+                          (SELECT json_agg(p.id) FROM payments p WHERE p.tenant_id = $1 AND p.order_id = o.id)
+             FROM orders o WHERE o.tenant_id = $1 AND o.id = $2`,
+          [tenant.id, order.id],
+        );
+        await client.query('COMMIT');
+        return rows.map((row) => row['QUERY PLAN'] as string).join('\n');
+      });
+      expect(plan).toMatch(/Custom Scan \(Citus Adaptive\)/);
+      expect(plan).toMatch(/Task Count: 1\b/);
+      expect(plan).toMatch(/Node: host=\S+ port=970[12]/);
+    });
+  });
+
+  describe('tenant context on the workers', () => {
+    async function visibleTenantsWithoutPredicate(setContext: (client: Client, tenantId: string) => Promise<void>, tenantId: string) {
+      return asTenantRole(async (client) => {
+        await client.query('BEGIN');
+        // Lift the router-only guard for this transaction: the point is a query without a tenant predicate.
+        await client.query(`SET LOCAL citus.multi_task_query_log_level = 'off'`);
+        await setContext(client, tenantId);
+        const { rows } = await client.query('SELECT DISTINCT tenant_id::text AS tenant FROM orders');
+        await client.query('ROLLBACK');
+        return rows.map((row) => row.tenant as string);
+      });
+    }
+
+    it('SET LOCAL reaches every worker: a query with no predicate sees only its tenant', async () => {
+      for (const tenant of tenants.slice(0, 3)) {
+        const visible = await visibleTenantsWithoutPredicate((client, id) => client.query(`SET LOCAL app.tenant_id = '${id}'`).then(() => undefined), tenant.id);
+        expect(visible).toEqual([tenant.id]);
+      }
+    });
+
+    it('set_config alone does not reach the workers: row-level security there sees no tenant', async () => {
+      const visible = await visibleTenantsWithoutPredicate(
+        (client, id) => client.query(`SELECT set_config('app.tenant_id', $1, true)`, [id]).then(() => undefined),
+        tenants[0].id,
+      );
+      expect(visible).toEqual([]);
+    });
+
+    it('sees nothing at all without a tenant context', async () => {
+      const visible = await visibleTenantsWithoutPredicate(async () => undefined, tenants[0].id);
+      expect(visible).toEqual([]);
+    });
+  });
+});
