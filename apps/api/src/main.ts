@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { installGracefulShutdown, logUnhandledRejections } from '@app/common';
 import { EnvironmentError, validateEnvironment } from '@app/config';
 import { createApiApp } from './bootstrap/create-api-app';
 import { prepareDatabase } from './bootstrap/database';
@@ -19,13 +20,9 @@ async function bootstrap(): Promise<void> {
   if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
 
   const app = await createApiApp(environment, database.endpoints);
-  // Stop the embedded server after Nest has closed its pools.
-  process.once('exit', () => undefined);
-  const closeApp = app.close.bind(app);
-  app.close = async () => {
-    await closeApp();
-    await database.stop();
-  };
+  logUnhandledRejections();
+  // The embedded server stops after Nest has closed its pools.
+  installGracefulShutdown(app, () => database.stop());
 
   const demo = environment.SEED_DEMO ?? database.endpoints.embedded ? await seedDemoTenants(app) : [];
   await app.listen(environment.PORT, environment.HOST);

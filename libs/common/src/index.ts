@@ -2,6 +2,7 @@ export * from './errors/all-exceptions.filter';
 export * from './errors/error-body';
 export * from './errors/exceptions';
 export * from './http/configure-app';
+export * from './http/graceful-shutdown';
 export * from './http/request-id';
 export * from './observability/logging';
 export * from './observability/metrics';

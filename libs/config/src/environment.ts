@@ -102,6 +102,13 @@ export class Environment {
   @IsBoolean() @Transform(toBoolean)
   RATE_LIMIT_ENABLED = true;
 
+  /**
+   * How often each API process adds its local request counts to the shared per-tenant
+   * counters. 0 writes through on every request (exact, one more round trip per request).
+   */
+  @IsInt() @Min(0) @Max(10000) @Type(() => Number)
+  RATE_LIMIT_SYNC_INTERVAL_MS = 250;
+
   @IsInt() @Min(1000) @Max(300000) @Type(() => Number)
   REQUEST_TIMEOUT_MS = 10000;
 

@@ -9,6 +9,7 @@ export * from './repositories/cluster.repository';
 export * from './repositories/orders.repository';
 export * from './repositories/payments.repository';
 export * from './repositories/records';
+export * from './repositories/rate-limit.repository';
 export * from './repositories/reference-data.repository';
 export * from './repositories/tenant-export.repository';
 export * from './repositories/tenants.repository';

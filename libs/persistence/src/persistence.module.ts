@@ -5,6 +5,7 @@ import { Connection, ConnectionName, dataSourceOptions } from './connections';
 import { ClusterRepository } from './repositories/cluster.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { PaymentsRepository } from './repositories/payments.repository';
+import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ReferenceDataRepository } from './repositories/reference-data.repository';
 import { TenantExportRepository } from './repositories/tenant-export.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
@@ -20,7 +21,7 @@ export interface PersistenceOptions {
 
 const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
   [Connection.Tenant]: [TenantDatabase, OrdersRepository, PaymentsRepository, TenantExportRepository],
-  [Connection.Control]: [TenantsRepository, ReferenceDataRepository],
+  [Connection.Control]: [TenantsRepository, ReferenceDataRepository, RateLimitRepository],
   [Connection.Owner]: [ClusterRepository],
   [Connection.Analytics]: [],
 };

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { errorBody } from '../errors/error-body';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
+import { drainingMiddleware } from './graceful-shutdown';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 
 export const BODY_LIMIT = '1mb';
@@ -26,12 +27,12 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   app.useLogger(app.get(Logger));
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(drainingMiddleware);
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyParserErrorHandler);
   app.use(rejectNonObjectBodies);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1.0');
   for (const scheme of options.bearerSchemes) {

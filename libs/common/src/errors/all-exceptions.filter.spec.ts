@@ -1,0 +1,62 @@
+import { ArgumentsHost, ConflictException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { RateLimitedException, ValidationFailedException } from './exceptions';
+
+function respond(exception: unknown) {
+  const headers: Record<string, string> = {};
+  let status = 0;
+  let body: unknown;
+  const response = {
+    headersSent: false,
+    setHeader: (name: string, value: string) => (headers[name] = value),
+    status(code: number) {
+      status = code;
+      return this;
+    },
+    json(payload: unknown) {
+      body = payload;
+    },
+  };
+  const host = {
+    switchToHttp: () => ({ getRequest: () => ({ id: 'req-1' }), getResponse: () => response }),
+  } as unknown as ArgumentsHost;
+  new AllExceptionsFilter().catch(exception, host);
+  return { status, headers, body };
+}
+
+describe('AllExceptionsFilter', () => {
+  it('answers a statement timeout with 503 and Retry-After, without SQL', () => {
+    const error = new QueryFailedError('SELECT secret FROM orders', [], Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+    const { status, headers, body } = respond(error);
+    expect(status).toBe(503);
+    expect(headers['Retry-After']).toBe('2');
+    expect(body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String), requestId: 'req-1' });
+    expect(JSON.stringify(body)).not.toMatch(/SELECT|secret|statement timeout/);
+  });
+
+  it('answers an unknown error with 500 and nothing of its message', () => {
+    const { status, body } = respond(new Error('relation "orders_secret" does not exist'));
+    expect(status).toBe(500);
+    expect(JSON.stringify(body)).not.toContain('orders_secret');
+  });
+
+  it('keeps details for validation errors only', () => {
+    expect(respond(new ValidationFailedException([{ field: 'items[0].sku', message: 'too long' }])).body).toMatchObject({
+      statusCode: 400,
+      details: [{ field: 'items[0].sku', message: 'too long' }],
+    });
+    expect(respond(new ConflictException('Order is cancelled')).body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'Order is cancelled',
+      requestId: 'req-1',
+    });
+  });
+
+  it('sets Retry-After on 429', () => {
+    const { status, headers } = respond(new RateLimitedException(17));
+    expect(status).toBe(429);
+    expect(headers['Retry-After']).toBe('17');
+  });
+});
