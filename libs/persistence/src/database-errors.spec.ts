@@ -29,4 +29,9 @@ describe('isDatabaseUnavailable', () => {
   it('reads the violated constraint', () => {
     expect(databaseConstraint(queryFailed('23503', 'fk', 'payments_order_fkey'))).toBe('payments_order_fkey');
   });
+
+  it('reads the violated constraint of a Citus worker error, without the shard id', () => {
+    const message = 'insert or update on table "payments_102077" violates foreign key constraint "payments_order_fkey_102077"';
+    expect(databaseConstraint(queryFailed('23503', message))).toBe('payments_order_fkey');
+  });
 });

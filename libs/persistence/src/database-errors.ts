@@ -34,9 +34,16 @@ export function databaseCode(error: unknown): string | undefined {
   return typeof driverError?.code === 'string' ? driverError.code : undefined;
 }
 
+/**
+ * The violated constraint by its schema name. A violation raised on a Citus worker reaches the
+ * client without the constraint field, only in the message and named after the shard
+ * (`payments_order_fkey_102077`): read it from there and drop the shard id.
+ */
 export function databaseConstraint(error: unknown): string | undefined {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { constraint?: unknown }) : undefined;
-  return typeof driverError?.constraint === 'string' ? driverError.constraint : undefined;
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { constraint?: unknown; message?: unknown }) : undefined;
+  if (typeof driverError?.constraint === 'string') return driverError.constraint;
+  const fromMessage = typeof driverError?.message === 'string' ? /constraint "([^"]+?)(?:_\d+)?"/.exec(driverError.message) : null;
+  return fromMessage?.[1];
 }
 
 /** True when the error says the database (or a node, or the pooler) is unreachable or overloaded. */
