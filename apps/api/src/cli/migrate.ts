@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { EnvironmentError, validateEnvironment } from '@app/config';
+import { runMigrations } from '@app/persistence';
+
+/**
+ * One-shot migration command: applies every pending migration to DATABASE_URL (the schema
+ * owner, directly on the coordinator, never through PgBouncer), prints their names and exits
+ * 0, or prints the error and exits 1. Deployments run it once before starting the apps with
+ * MIGRATE_ON_BOOT=false.
+ */
+async function migrate(): Promise<void> {
+  const environment = validateEnvironment(process.env);
+  if (!environment.DATABASE_URL) {
+    throw new EnvironmentError('DATABASE_URL must be set: migrations run against a configured database as the schema owner');
+  }
+  const applied = await runMigrations(environment.DATABASE_URL);
+  if (applied.length === 0) {
+    process.stdout.write('No pending migrations\n');
+  } else {
+    process.stdout.write(`Applied ${applied.length} migration(s):\n${applied.map((name) => `  ${name}\n`).join('')}`);
+  }
+}
+
+migrate().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const detail =
+      error instanceof EnvironmentError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`Migration failed: ${detail}\n`);
+    process.exit(1);
+  },
+);
