@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { installGracefulShutdown, logUnhandledRejections } from '@app/common';
 import { EnvironmentError, validateEnvironment } from '@app/config';
+import { prepareDatabase } from '@app/persistence';
 import { createApiApp } from './bootstrap/create-api-app';
-import { prepareDatabase } from './bootstrap/database';
 import { DemoTenant, seedDemoTenants } from './bootstrap/demo-seed';
 
 const say = (message: string) => process.stdout.write(`${message}\n`);

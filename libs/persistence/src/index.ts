@@ -5,6 +5,7 @@ export * from './entities/api-key.entity';
 export * from './entities/tenant.entity';
 export * from './migrate';
 export * from './persistence.module';
+export * from './prepare-database';
 export * from './repositories/cluster.repository';
 export * from './repositories/orders.repository';
 export * from './repositories/payments.repository';

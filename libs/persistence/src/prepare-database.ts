@@ -1,0 +1,35 @@
+import { DatabaseEndpoints, endpointsFromEnvironment, Environment } from '@app/config';
+import { startEmbeddedDatabase } from './embedded-database';
+import { runMigrations } from './migrate';
+
+export interface PreparedDatabase {
+  endpoints: DatabaseEndpoints;
+  appliedMigrations: string[];
+  /** Stops the embedded server when this process started it; a no-op otherwise. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The database of every process of the project (API, analytics service, their commands).
+ * With DATABASE_URL: that database. Without: the embedded PostgreSQL under EMBEDDED_PG_DIR,
+ * started by the first process and attached to by the others. Either way the migrations run
+ * first (as the owner), unless MIGRATE_ON_BOOT is off.
+ */
+export async function prepareDatabase(environment: Environment, log: (message: string) => void): Promise<PreparedDatabase> {
+  if (environment.DATABASE_URL) {
+    const endpoints = endpointsFromEnvironment(environment);
+    const appliedMigrations = environment.MIGRATE_ON_BOOT ? await runMigrations(endpoints.owner) : [];
+    return { endpoints, appliedMigrations, stop: async () => undefined };
+  }
+  log(`No DATABASE_URL: using the embedded PostgreSQL in ${environment.EMBEDDED_PG_DIR} on port ${environment.EMBEDDED_PG_PORT}`);
+  const embedded = await startEmbeddedDatabase({ directory: environment.EMBEDDED_PG_DIR, port: environment.EMBEDDED_PG_PORT });
+  if (embedded.attached) log('The embedded PostgreSQL was already running (started by another process of this project): attached to it');
+  try {
+    const appliedMigrations = await runMigrations(embedded.endpoints.owner);
+    await embedded.applyRolePasswords();
+    return { endpoints: embedded.endpoints, appliedMigrations, stop: () => embedded.stop() };
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
