@@ -1,0 +1,111 @@
+import autocannon from 'autocannon';
+
+export interface BenchRequest {
+  route: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSec: number;
+  /** Called before every request: which request to send next. */
+  next: () => BenchRequest;
+  /** Request timeout in seconds (autocannon counts a timeout as an error). */
+  timeoutSec?: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  durationSec: number;
+  requests: number;
+  rps: number;
+  latencyMs: LatencySummary;
+  non2xx: number;
+  /** Socket errors and timeouts (autocannon's `errors` includes its `timeouts`). */
+  socketErrors: number;
+  timeouts: number;
+  /** non-2xx responses plus socket errors. */
+  errors: number;
+  byRoute: Record<string, { requests: number; non2xx: number; statuses: Record<string, number> }>;
+  /** Responses per HTTP status code. */
+  statuses: Record<string, number>;
+}
+
+/**
+ * One autocannon run. Every request is rebuilt by `next()` (a rotating tenant key, order id and
+ * route), and the latencies of all responses are kept so that p95 can be read exactly
+ * (autocannon's own summary has p50, p97.5 and p99 but no p95).
+ */
+export function drive(options: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const byRoute: LoadResult['byRoute'] = {};
+  type Context = { route?: string };
+
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        pipelining: 1,
+        duration: options.durationSec,
+        timeout: options.timeoutSec ?? 10,
+        requests: [
+          {
+            setupRequest: (request, context) => {
+              const next = options.next();
+              (context as Context).route = next.route;
+              return { ...request, method: next.method, path: next.path, headers: next.headers, body: next.body ?? '' };
+            },
+            onResponse: (status, _body, context) => {
+              const route = (context as Context).route ?? 'unknown';
+              const entry = (byRoute[route] ??= { requests: 0, non2xx: 0, statuses: {} });
+              entry.requests += 1;
+              entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+              if (status < 200 || status > 299) entry.non2xx += 1;
+            },
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        const socketErrors = result.errors;
+        resolve({
+          durationSec: result.duration,
+          requests: result.requests.total,
+          rps: result.requests.total / result.duration,
+          latencyMs: summarize(latencies),
+          non2xx: result.non2xx,
+          socketErrors,
+          timeouts: result.timeouts,
+          errors: result.non2xx + socketErrors,
+          byRoute,
+          statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0])),
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+    });
+  });
+}
+
+/** Nearest-rank percentiles. */
+export function summarize(values: number[]): LatencySummary {
+  if (values.length === 0) return { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const sorted = Float64Array.from(values).sort();
+  const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] };
+}

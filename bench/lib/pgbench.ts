@@ -1,0 +1,171 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LatencySummary, summarize } from './load';
+
+export function findPgBench(): string | undefined {
+  const candidates = [
+    process.env.PG_BIN ? join(process.env.PG_BIN, 'pgbench') : '',
+    '/usr/lib/postgresql/15/bin/pgbench',
+    '/usr/lib/postgresql/16/bin/pgbench',
+    '/usr/lib/postgresql/17/bin/pgbench',
+  ].filter(Boolean);
+  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
+  const which = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() || undefined : undefined;
+}
+
+export interface CapturedQuery {
+  text: string;
+  values?: unknown[];
+}
+
+export interface FloorTenant {
+  id: string;
+  orderIds: number[];
+}
+
+/**
+ * Writes one pgbench script per tenant that replays the transaction the API sent for one
+ * GET /v1/orders/:id, as captured in the API process: the opening line (BEGIN and both SET
+ * LOCALs, one simple-protocol round trip, kept one round trip with `\;`), the details SELECT,
+ * COMMIT. Bind parameters become literals: the tenant id as a quoted string, the order id as
+ * a \set variable drawn at random from that tenant's seeded orders. pgbench picks one of the
+ * scripts (one per tenant, equal weights) for every transaction.
+ */
+export function writeFloorScripts(
+  directory: string,
+  transaction: CapturedQuery[],
+  sample: { tenantId: string; orderId: number },
+  tenants: FloorTenant[],
+): string[] {
+  if (transaction.length !== 3 || transaction[2].text.trim().toUpperCase() !== 'COMMIT') {
+    throw new Error(`expected BEGIN line, SELECT, COMMIT; captured: ${JSON.stringify(transaction.map((query) => query.text))}`);
+  }
+  const [opening, select] = transaction;
+  if (!opening.text.includes(sample.tenantId)) throw new Error('the captured opening line does not name the tenant');
+
+  return tenants.map((tenant, index) => {
+    const literal = (value: unknown): string => {
+      if (value === sample.tenantId) return `'${tenant.id}'`;
+      if (value === sample.orderId || value === String(sample.orderId)) return ':id';
+      if (typeof value === 'number') return String(value);
+      return `'${String(value).replace(/'/g, "''")}'`;
+    };
+    const selectSql = select.text.replace(/\$(\d+)\b/g, (_match, position: string) => literal(select.values?.[Number(position) - 1]));
+    const openingSql = opening.text.split(sample.tenantId).join(tenant.id).split('; ').join('\\; ');
+    const choices = tenant.orderIds.map((id, choice) => `WHEN :i = ${choice} THEN ${id}`).join(' ');
+    const script = [
+      `\\set i random(0, ${tenant.orderIds.length - 1})`,
+      `\\set id CASE ${choices} ELSE ${tenant.orderIds[0]} END`,
+      `${openingSql};`,
+      `${selectSql.trim()};`,
+      'COMMIT;',
+      '',
+    ].join('\n');
+    const file = join(directory, `get-order-tenant-${String(index).padStart(3, '0')}.sql`);
+    writeFileSync(file, script);
+    return file;
+  });
+}
+
+export interface PgBenchOptions {
+  binary: string;
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  password?: string;
+  clients: number;
+  threads: number;
+  durationSec: number;
+  scripts: string[];
+  /** Folder for the per-transaction logs (latencies). */
+  logDirectory?: string;
+}
+
+export interface PgBenchResult {
+  tps: number;
+  transactions: number;
+  failed: number;
+  abortedClients: number;
+  errors: number;
+  latencyMs: LatencySummary;
+  command: string;
+}
+
+export async function runPgBench(options: PgBenchOptions): Promise<PgBenchResult> {
+  const args = [
+    '-n', // no vacuum: there are no pgbench tables
+    '-M', 'simple',
+    '-c', String(options.clients),
+    '-j', String(options.threads),
+    '-T', String(options.durationSec),
+    '-h', options.host,
+    '-p', String(options.port),
+    '-U', options.user,
+    ...options.scripts.flatMap((script) => ['-f', script]),
+  ];
+  const logPrefix = options.logDirectory ? join(options.logDirectory, 'pgbench_log') : undefined;
+  if (logPrefix) args.push('-l', `--log-prefix=${logPrefix}`);
+  args.push(options.database);
+
+  const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: 'bench-pgbench' };
+  if (options.password) env.PGPASSWORD = options.password;
+  const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(options.binary, args, { env, cwd: options.logDirectory });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ status: code, stdout: out, stderr: err }));
+  });
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? Number.NaN);
+  const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const abortedClients = (stderr.match(/client \d+ aborted/g) ?? []).length;
+  if (Number.isNaN(tps) || (status !== 0 && status !== 2)) {
+    throw new Error(`pgbench failed (exit ${status}):\n${stdout}\n${stderr.split('\n').slice(0, 20).join('\n')}`);
+  }
+
+  const latencies: number[] = [];
+  if (options.logDirectory) {
+    for (const file of readdirSync(options.logDirectory).filter((name) => name.startsWith('pgbench_log'))) {
+      for (const line of readFileSync(join(options.logDirectory, file), 'utf8').split('\n')) {
+        const micros = Number(line.split(' ')[2]);
+        if (Number.isFinite(micros) && line.length > 0) latencies.push(micros / 1000);
+      }
+    }
+  }
+  const printable = [options.binary, ...args.map((arg) => (arg.endsWith('.sql') ? arg.replace(/.*\//, '') : arg))];
+  return {
+    tps,
+    transactions,
+    failed,
+    abortedClients,
+    errors: failed + abortedClients,
+    latencyMs: summarize(latencies),
+    command: compactCommand(printable, options.scripts.length),
+  };
+}
+
+/** The pgbench command line with the N script arguments folded into one mention. */
+function compactCommand(parts: string[], scriptCount: number): string {
+  const out: string[] = [];
+  let folded = false;
+  for (let index = 0; index < parts.length; index += 1) {
+    if (parts[index] === '-f') {
+      if (!folded) out.push(`-f get-order-tenant-NNN.sql (x${scriptCount})`);
+      folded = true;
+      index += 1;
+      continue;
+    }
+    if (parts[index].startsWith('--log-prefix=')) {
+      out.push('--log-prefix=<tmp>/pgbench_log');
+      continue;
+    }
+    out.push(parts[index]);
+  }
+  return out.join(' ');
+}
