@@ -9,7 +9,7 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-CLUSTER_DIR="$REPO_ROOT/.cluster"
+CLUSTER_DIR="${CLUSTER_DIR:-$REPO_ROOT/.cluster}"
 PGB_DIR="$CLUSTER_DIR/pgbouncer"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 NODES=(coordinator worker1 worker2)

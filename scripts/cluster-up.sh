@@ -14,6 +14,7 @@
 #   CLUSTER_WORKER1_PORT       default 9701
 #   CLUSTER_WORKER2_PORT       default 9702
 #   CLUSTER_PGBOUNCER_PORT     default 6432
+#   CLUSTER_DIR                default <repo>/.cluster (a second cluster needs its own dir and ports)
 #
 # Exit codes: 2 PostgreSQL binaries missing, 3 Citus missing, 4 pgbouncer missing,
 #             5 existing cluster was created with different ports, 1 other errors.
@@ -21,7 +22,7 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-CLUSTER_DIR="$REPO_ROOT/.cluster"
+CLUSTER_DIR="${CLUSTER_DIR:-$REPO_ROOT/.cluster}"
 PGB_DIR="$CLUSTER_DIR/pgbouncer"
 PORTS_FILE="$CLUSTER_DIR/ports.env"
 
@@ -248,6 +249,11 @@ pool_mode = transaction
 default_pool_size = 20
 max_client_conn = 2000
 ignore_startup_parameters = extra_float_digits,options
+; Fail fast while the coordinator is down instead of queueing clients for minutes, and
+; retry the server login every second so service resumes as soon as it is back.
+query_wait_timeout = 10
+server_login_retry = 1
+server_connect_timeout = 2
 admin_users = postgres
 stats_users = postgres
 logfile = $PGB_DIR/pgbouncer.log

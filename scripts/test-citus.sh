@@ -35,4 +35,7 @@ esac
 TEST_TARGET=citus npx jest --config jest.int.config.js --runInBand "$@"
 result=$?
 if [[ "$was_running" -eq 0 ]]; then bash scripts/cluster-down.sh >/dev/null 2>&1 || true; fi
-exit "$result"
+[[ "$result" -eq 0 ]] || exit "$result"
+
+# Fault injection runs on a cluster of its own.
+bash scripts/test-faults.sh

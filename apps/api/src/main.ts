@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApiApp(environment, database.endpoints);
   logUnhandledRejections();
   // The embedded server stops after Nest has closed its pools.
-  installGracefulShutdown(app, () => database.stop());
+  installGracefulShutdown(app, environment.SHUTDOWN_DRAIN_MS, () => database.stop());
 
   const demo = environment.SEED_DEMO ?? database.endpoints.embedded ? await seedDemoTenants(app) : [];
   await app.listen(environment.PORT, environment.HOST);

@@ -112,6 +112,13 @@ export class Environment {
   @IsInt() @Min(1000) @Max(300000) @Type(() => Number)
   REQUEST_TIMEOUT_MS = 10000;
 
+  /**
+   * On SIGTERM, how long to keep serving (with readiness 503 and `Connection: close`) before
+   * the listener closes: the load balancer's deregistration delay.
+   */
+  @IsInt() @Min(0) @Max(120000) @Type(() => Number)
+  SHUTDOWN_DRAIN_MS = 0;
+
   /** Seconds between rollup refreshes in the analytics app; 0 disables the schedule. */
   @IsInt() @Min(0) @Max(86400) @Type(() => Number)
   ROLLUP_INTERVAL_SECONDS = 60;

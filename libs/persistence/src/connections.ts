@@ -27,6 +27,11 @@ export interface PoolSettings {
   url: string;
   poolSize: number;
   connectTimeoutMs: number;
+  /**
+   * Client-side bound on any query, just above the server's statement_timeout: a statement waiting
+   * in PgBouncer's queue for a coordinator that is gone fails instead of hanging the request.
+   */
+  queryTimeoutMs: number;
   applicationName: string;
 }
 
@@ -51,6 +56,7 @@ export function dataSourceOptions(settings: PoolSettings): DataSourceOptions {
     extra: {
       max: settings.poolSize,
       connectionTimeoutMillis: settings.connectTimeoutMs,
+      query_timeout: settings.queryTimeoutMs,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
     },

@@ -46,12 +46,24 @@ export function databaseConstraint(error: unknown): string | undefined {
   return fromMessage?.[1];
 }
 
+/**
+ * True for an error the server sent (pg's DatabaseError carries a severity): the connection
+ * that received it is still in a known state. Socket errors and client-side timeouts are not.
+ */
+export function isServerError(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? error.driverError : error;
+  return typeof (driverError as { severity?: unknown } | null)?.severity === 'string';
+}
+
 /** True when the error says the database (or a node, or the pooler) is unreachable or overloaded. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // Duck-typed rather than `instanceof Error`: socket errors are created by Node's own realm,
+  // which is not the realm of the application code under a test runner's sandbox.
+  if (typeof error !== 'object' || error === null) return false;
   const code = databaseCode(error);
   if (code && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) {
     return true;
   }
-  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }

@@ -5,7 +5,7 @@ import { dataSourceOptions } from './connections';
 /** Runs pending migrations as the schema owner, one transaction per migration. Returns their names. */
 export async function runMigrations(ownerUrl: string): Promise<string[]> {
   const dataSource = new DataSource(
-    dataSourceOptions({ url: ownerUrl, poolSize: 1, connectTimeoutMs: 10_000, applicationName: 'migrations' }),
+    dataSourceOptions({ url: ownerUrl, poolSize: 1, connectTimeoutMs: 10_000, queryTimeoutMs: 600_000, applicationName: 'migrations' }),
   );
   await dataSource.initialize();
   try {

@@ -26,6 +26,15 @@ const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
   [Connection.Analytics]: [],
 };
 
+/** Cluster operations (isolating a tenant, moving shards) legitimately run for minutes. */
+const OWNER_QUERY_TIMEOUT_MS = 30 * 60_000;
+
+function queryTimeoutFor(name: ConnectionName, environment: Environment): number {
+  if (name === Connection.Owner) return OWNER_QUERY_TIMEOUT_MS;
+  const statementTimeout = name === Connection.Analytics ? environment.ANALYTICS_STATEMENT_TIMEOUT_MS : environment.DB_STATEMENT_TIMEOUT_MS;
+  return statementTimeout + 1000;
+}
+
 @Global()
 @Module({})
 export class PersistenceModule {
@@ -49,6 +58,7 @@ export class PersistenceModule {
         ...dataSourceOptions({
           ...settingsFor(name),
           connectTimeoutMs: environment.DB_CONNECT_TIMEOUT_MS,
+          queryTimeoutMs: queryTimeoutFor(name, environment),
           applicationName: `${options.applicationName}:${name}`,
         }),
         // Boot must not wait for a database that is down: readiness reports it instead.

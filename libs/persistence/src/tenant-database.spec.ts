@@ -44,7 +44,7 @@ describe('TenantDatabase', () => {
     expect(runner.release).toHaveBeenCalledTimes(1);
   });
 
-  it('rolls back and rethrows when the work fails', async () => {
+  it('rolls back and rethrows when a statement fails on the server', async () => {
     const sent: string[] = [];
     const runner = {
       isReleased: false,
@@ -56,7 +56,7 @@ describe('TenantDatabase', () => {
       release: jest.fn(),
     };
     const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
-    const failure = new Error('business rule');
+    const failure = Object.assign(new Error('duplicate key'), { severity: 'ERROR', code: '23505' });
     await expect(
       runWithTenant(tenant, () =>
         database.transaction(async () => {
@@ -66,5 +66,31 @@ describe('TenantDatabase', () => {
     ).rejects.toBe(failure);
     expect(sent).toEqual([openingStatements(tenant), 'ROLLBACK']);
     expect(runner.release).toHaveBeenCalledTimes(1);
+  });
+
+  it('destroys the connection instead of rolling back after a client-side failure', async () => {
+    const sent: string[] = [];
+    const runner = {
+      isReleased: false,
+      connect: jest.fn(),
+      query: jest.fn(async (sql: string) => {
+        sent.push(sql);
+        return { records: [] };
+      }),
+      release: jest.fn(),
+      releasePostgresConnection: jest.fn(),
+    };
+    const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
+    const timeout = new Error('Query read timeout');
+    await expect(
+      runWithTenant(tenant, () =>
+        database.transaction(async () => {
+          throw timeout;
+        }),
+      ),
+    ).rejects.toBe(timeout);
+    expect(sent).toEqual([openingStatements(tenant)]);
+    expect(runner.releasePostgresConnection).toHaveBeenCalledWith(timeout);
+    expect(runner.release).not.toHaveBeenCalled();
   });
 });

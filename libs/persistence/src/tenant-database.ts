@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { assertCanonicalTenantId, requireTenant, TenantContext } from '@app/tenancy';
 import { Connection } from './connections';
+import { isServerError } from './database-errors';
 
 export interface TenantTransactionOptions {
   /** A consistent snapshot across several statements (exports). */
@@ -70,7 +71,10 @@ export class TenantDatabase {
       await runner.query('COMMIT');
       return result;
     } catch (error) {
-      releaseError = await rollbackQuietly(runner);
+      // A server-side error (it has a SQLSTATE) leaves a healthy connection to roll back. A
+      // client-side one (socket closed, query timeout) leaves one in an unknown state: it is
+      // destroyed, not rolled back, which the server does by itself when the session ends.
+      releaseError = isServerError(error) ? await rollbackQuietly(runner) : error;
       throw error;
     } finally {
       await releaseRunner(runner, releaseError);

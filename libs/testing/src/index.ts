@@ -2,3 +2,4 @@ export * from './factories';
 export * from './free-port';
 export * from './pgbouncer';
 export * from './test-database';
+export * from './cluster-control';

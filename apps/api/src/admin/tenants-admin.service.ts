@@ -16,15 +16,16 @@ import { CatalogService } from '../catalog/catalog.service';
 import { CreateTenantDto, UpdateTenantDto } from './admin.dto';
 
 const TENANT_CURSOR = 'tenant';
+/** For a tenant whose plan row is gone: the free plan's bound. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 2000;
+// Exactly what the cursor was made of (to_char with microseconds, a canonical uuid): anything
+// looser, such as Date.parse's 'March 7', reaches PostgreSQL as a cast error and a 500.
 const isTenantPosition = (value: Record<string, unknown>): value is { createdAt: string; id: string } =>
   Object.keys(value).length === 2 &&
   typeof value.createdAt === 'string' &&
   !Number.isNaN(Date.parse(value.createdAt)) &&
   typeof value.id === 'string' &&
-  /^[0-9a-f-]{36}$/.test(value.id);
-
-/** Statement timeout for admin work that runs inside a tenant's context (deletion, export). */
-const ADMIN_TENANT_WORK_TIMEOUT_MS = 60_000;
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value.id);
 
 @Injectable()
 export class TenantsAdminService {
@@ -94,7 +95,7 @@ export class TenantsAdminService {
   async inTenantContext<T>(tenant: TenantEntity, work: () => Promise<T>): Promise<T> {
     const plan = await this.catalog.plan(tenant.plan);
     return runWithTenant(
-      { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: Math.max(plan?.statementTimeoutMs ?? 0, ADMIN_TENANT_WORK_TIMEOUT_MS) },
+      { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS },
       work,
     );
   }

@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 import { DataSource } from 'typeorm';
 import { knownMigrationNames, MIGRATIONS_TABLE } from '@app/persistence';
 import { DatabaseUnavailableException } from '../errors/exceptions';
+import { isDraining } from '../http/graceful-shutdown';
 
 const READINESS_DATA_SOURCE = Symbol('READINESS_DATA_SOURCE');
 const CHECK_TIMEOUT_MS = 2000;
@@ -48,8 +49,11 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOkResponse({ description: 'Database reachable and schema up to date' })
-  @ApiServiceUnavailableResponse({ description: 'Database unreachable or migrations pending' })
+  @ApiServiceUnavailableResponse({ description: 'Database unreachable, migrations pending, or shutting down' })
   async ready(): Promise<HealthCheckResult> {
+    if (isDraining()) {
+      throw Object.assign(new DatabaseUnavailableException(1), { message: 'Not ready: shutting down' });
+    }
     try {
       return await this.health.check([() => this.database.check('database')]);
     } catch (error) {

@@ -1,26 +1,59 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 
 let draining = false;
+let inFlight = 0;
 
-/** While draining, responses ask keep-alive clients to reconnect (to another instance). */
+/** Counts requests in flight; while draining, asks clients not to reuse the connection. */
 export function drainingMiddleware(_request: Request, response: Response, next: NextFunction): void {
+  inFlight += 1;
+  let counted = true;
+  const done = () => {
+    if (counted) inFlight -= 1;
+    counted = false;
+  };
+  response.once('finish', done);
+  response.once('close', done);
   if (draining) response.setHeader('Connection', 'close');
   next();
 }
 
+const SETTLE_MS = 200;
+
+/** True from the shutdown signal on: readiness turns 503 so load balancers stop routing here. */
+export function isDraining(): boolean {
+  return draining;
+}
+
 /**
- * SIGTERM and SIGINT: stop accepting connections, let in-flight requests finish, close the
- * pools, run `afterClose`, exit 0. Nest's own shutdown hooks re-raise the signal after closing,
- * which makes the exit status 143; orchestrators read that as a crash.
+ * SIGTERM and SIGINT: first drain for `drainMs` (readiness answers 503 and every response
+ * carries `Connection: close`, so load balancers and clients move away while this process
+ * still serves), then stop listening (new connections are refused), serve every request
+ * already accepted, close the idle connections once nothing is in flight, close the pools,
+ * run `afterClose`, exit 0. Set `drainMs` to the load balancer's deregistration delay: a
+ * connection that arrives in the instant the listener closes is reset by the kernel.
+ *
+ * Node's http `server.close()` closes idle keep-alive connections at once, including one
+ * whose request is still on the wire, and Nest's shutdown hooks re-raise the signal (exit
+ * status 143): both are avoided here.
  */
-export function installGracefulShutdown(app: INestApplication, afterClose: () => Promise<void> = async () => undefined): void {
+export function installGracefulShutdown(app: INestApplication, drainMs: number, afterClose: () => Promise<void> = async () => undefined): void {
   const logger = new Logger('Shutdown');
   const shutdown = async (signal: NodeJS.Signals) => {
     if (draining) return;
     draining = true;
-    logger.log(`${signal} received: draining in-flight requests`);
+    logger.log(`${signal} received: draining for ${drainMs} ms, then finishing in-flight requests`);
     try {
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+      const server = app.getHttpServer() as Server;
+      const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      do {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      } while (inFlight > 0);
+      server.closeIdleConnections();
+      await closed;
       await app.close();
       await afterClose();
       process.exit(0);

@@ -170,13 +170,25 @@ export class OrdersRepository {
     return rows[0];
   }
 
-  /** Deletes every order of the tenant; items and payments go with them (ON DELETE CASCADE). */
-  async deleteAll(tx: TenantTransaction): Promise<number> {
-    const rows = await tx.query<{ deleted: number }>(
-      `WITH deleted AS (DELETE FROM orders WHERE tenant_id = $1 RETURNING 1) SELECT count(*) AS deleted FROM deleted`,
-      [tx.tenantId],
-    );
-    return rows[0].deleted;
+  /**
+   * Deletes every order of the tenant (items and payments go with them, ON DELETE CASCADE), in
+   * batches so that no single statement outlives the statement timeout; the caller's
+   * transaction keeps it all-or-nothing.
+   */
+  async deleteAll(tx: TenantTransaction, batchSize = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await tx.query<{ deleted: number }>(
+        `WITH deleted AS (
+           DELETE FROM orders WHERE tenant_id = $1
+              AND id IN (SELECT id FROM orders WHERE tenant_id = $1 ORDER BY id LIMIT $2)
+           RETURNING 1)
+         SELECT count(*) AS deleted FROM deleted`,
+        [tx.tenantId, batchSize],
+      );
+      total += rows[0].deleted;
+      if (rows[0].deleted < batchSize) return total;
+    }
   }
 }
 
