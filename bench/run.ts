@@ -212,8 +212,12 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
         users: ['app_tenant', 'app_control'],
       });
     }
-    const measure = async <T>(work: () => Promise<T>): Promise<{ result: T; pools: PoolSample | null }> =>
-      monitor ? monitor.during(work) : { result: await work(), pools: null };
+    const measure = async <T>(work: () => Promise<T>): Promise<{ result: T; pools: PoolSample | null; cpuMs: number | null }> => {
+      const cpuBefore = api.cpuMs();
+      const measured = monitor ? await monitor.during(work) : { result: await work(), pools: null };
+      const cpuAfter = api.cpuMs();
+      return { ...measured, cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore };
+    };
 
     say(`Seeding ${CONFIG.tenants} tenants x ${CONFIG.readOrdersPerTenant + CONFIG.payableOrdersPerTenant} orders through the API ...`);
     const tenants = await seed(api);
@@ -222,7 +226,7 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     const { rows: roundTrips, getTransaction, sample } = await countRoundTrips(api, tenants);
 
     const rows: ResultRow[] = [];
-    const row = (workload: string, load: LoadResult, pools: PoolSample | null, clients: number): ResultRow => {
+    const row = (workload: string, load: LoadResult, pools: PoolSample | null, clients: number, cpuMs: number | null): ResultRow => {
       const memory = api.memory();
       return {
         target: name,
@@ -240,6 +244,7 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
         errorDetail: load.errors === 0 ? '' : errorDetail(load),
         rssMb: memory?.rssMb ?? null,
         peakRssMb: memory?.peakMb ?? null,
+        apiCpuMsPerRequest: cpuMs !== null && load.requests > 0 ? cpuMs / load.requests : null,
         serverConnections: pools ? pools.serverConnectionsMax : null,
         roundTripsPerRequest: pools && load.requests > 0 ? pools.queries / load.requests : null,
       };
@@ -250,7 +255,7 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     say(`Tenant mix: warmup ${CONFIG.warmupSec} s, then ${CONFIG.durationSec} s with ${CONFIG.connections} connections ...`);
     await drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.warmupSec, next: nextMix });
     const mix = await measure(() => drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.durationSec, next: nextMix }));
-    rows.push(row('API tenant mix', mix.result, mix.pools, CONFIG.connections));
+    rows.push(row('API tenant mix', mix.result, mix.pools, CONFIG.connections, mix.cpuMs));
     printRow(rows[rows.length - 1]);
 
     // GET /v1/orders/:id alone, for the comparison with the floor
@@ -258,7 +263,7 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     say(`GET /v1/orders/:id: warmup ${CONFIG.warmupSec} s, then ${CONFIG.durationSec} s ...`);
     await drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.warmupSec, next: nextGet });
     const get = await measure(() => drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.durationSec, next: nextGet }));
-    rows.push(row('API GET /v1/orders/:id', get.result, get.pools, CONFIG.connections));
+    rows.push(row('API GET /v1/orders/:id', get.result, get.pools, CONFIG.connections, get.cpuMs));
     printRow(rows[rows.length - 1]);
 
     // The floor: the same transaction from pgbench, same clients, same duration
@@ -304,6 +309,7 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
         errorDetail: floor.result.errors === 0 ? '' : `failed ${floor.result.failed}, aborted clients ${floor.result.abortedClients}`,
         rssMb: null,
         peakRssMb: null,
+        apiCpuMsPerRequest: null,
         serverConnections: floor.pools ? floor.pools.serverConnectionsMax : null,
         roundTripsPerRequest: floor.pools && floor.result.transactions > 0 ? floor.pools.queries / floor.result.transactions : null,
       });
@@ -315,7 +321,7 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
       const storm = await measure(() =>
         drive({ url: api.baseUrl, connections: CONFIG.stormConnections, durationSec: CONFIG.stormDurationSec, next: nextGet, timeoutSec: 10 }),
       );
-      rows.push(row(`Storm: ${CONFIG.stormConnections} clients, GET /v1/orders/:id`, storm.result, storm.pools, CONFIG.stormConnections));
+      rows.push(row(`Storm: ${CONFIG.stormConnections} clients, GET /v1/orders/:id`, storm.result, storm.pools, CONFIG.stormConnections, storm.cpuMs));
       printRow(rows[rows.length - 1]);
     }
 
@@ -558,7 +564,7 @@ async function report(targets: TargetSummary[], skipped: string[], elapsedSec: n
     `Tenant mix: ${mixLine}.`,
     `API: one Node process, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, DB_POOL_SIZE=${CONFIG.dbPoolSize}; Citus 3 nodes (coordinator + 2 workers) behind PgBouncer (transaction mode, default_pool_size 20).`,
     `Floor: pgbench -M simple, ${CONFIG.connections} clients, ${CONFIG.pgbenchThreads} threads, the transaction captured from the API for GET /v1/orders/:id (BEGIN + SET LOCAL line, details SELECT, COMMIT) with tenant and order id drawn at random from the seeded data, as app_tenant.`,
-    'Errors = non-2xx responses + socket errors (timeouts included); pgbench: failed transactions + aborted clients. RSS = VmRSS of the API process at the end of the run / VmHWM (peak). PgBouncer server conns = max of sv_active+sv_idle+sv_used (app_tenant + app_control) sampled every 250 ms.',
+    'Errors = non-2xx responses + socket errors (timeouts included); pgbench: failed transactions + aborted clients. RSS = VmRSS of the API process at the end of the run / VmHWM (peak). API CPU = user + system CPU time of the API process during the run / requests. PgBouncer server conns = max of sv_active+sv_idle+sv_used (app_tenant + app_control) sampled every 250 ms; round trips / req = PgBouncer total_query_count delta / requests (both count every client of the database, so they are only clean when nothing else uses the cluster).',
   ];
   const markdown = [
     '## Benchmark',

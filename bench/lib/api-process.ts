@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 
 export interface ProbeReading {
@@ -20,6 +20,8 @@ export interface ApiProcess {
   pid: number;
   logFile: string;
   memory(): MemoryReading | null;
+  /** CPU time (user + system) the process has used so far, ms; null without /proc. */
+  cpuMs(): number | null;
   resetProbe(capture?: boolean): Promise<void>;
   readProbe(): Promise<ProbeReading>;
   stop(): Promise<void>;
@@ -75,6 +77,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiProcess> {
     pid,
     logFile: options.logFile,
     memory: () => readMemory(pid),
+    cpuMs: () => readCpuMs(pid),
     resetProbe: async (capture = false) => {
       await ask(child, { probe: 'reset', capture });
     },
@@ -115,6 +118,18 @@ export function readMemory(pid: number): MemoryReading | null {
   const status = readFileSync(file, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+let clockTicks: number | undefined;
+
+/** utime + stime from /proc/<pid>/stat, in ms. */
+export function readCpuMs(pid: number): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return null;
+  // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
 function tail(file: string, lines = 30): string {

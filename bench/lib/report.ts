@@ -15,6 +15,8 @@ export interface ResultRow {
   /** API process VmRSS at the end of the phase and VmHWM (peak so far), MiB; null for pgbench. */
   rssMb: number | null;
   peakRssMb: number | null;
+  /** CPU time of the API process per request during the run (user + system), ms; null for pgbench. */
+  apiCpuMsPerRequest: number | null;
   /** max(sv_active + sv_idle + sv_used) over SHOW POOLS samples; null without PgBouncer. */
   serverConnections: number | null;
   /** PgBouncer total_query_count delta / requests (all pools of the database); null without PgBouncer. */
@@ -43,12 +45,12 @@ const fixed = (value: number | null | undefined, digits = 1) =>
 
 export function resultsTable(rows: ResultRow[]): string {
   const lines = [
-    '| Target | Workload | Driver | Clients | req/s | p50 ms | p95 ms | p99 ms | Errors | API RSS MB (end / peak) | PgBouncer server conns (max) | Round trips / req (PgBouncer) |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Target | Workload | Driver | Clients | req/s | p50 ms | p95 ms | p99 ms | Errors | API RSS MB (end / peak) | API CPU ms / req | PgBouncer server conns (max) | Round trips / req (PgBouncer) |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.targetLabel} | ${row.workload} | ${row.driver} | ${row.clients} | ${fixed(row.rps, 0)} | ${fixed(row.p50, 2)} | ${fixed(row.p95, 2)} | ${fixed(row.p99, 2)} | ${row.errors}${row.errorDetail ? ` (${row.errorDetail})` : ''} | ${row.rssMb === null ? 'n/a' : `${fixed(row.rssMb, 0)} / ${fixed(row.peakRssMb, 0)}`} | ${row.serverConnections ?? 'n/a'} | ${fixed(row.roundTripsPerRequest, 2)} |`,
+      `| ${row.targetLabel} | ${row.workload} | ${row.driver} | ${row.clients} | ${fixed(row.rps, 0)} | ${fixed(row.p50, 2)} | ${fixed(row.p95, 2)} | ${fixed(row.p99, 2)} | ${row.errors}${row.errorDetail ? ` (${row.errorDetail})` : ''} | ${row.rssMb === null ? 'n/a' : `${fixed(row.rssMb, 0)} / ${fixed(row.peakRssMb, 0)}`} | ${fixed(row.apiCpuMsPerRequest, 2)} | ${row.serverConnections ?? 'n/a'} | ${fixed(row.roundTripsPerRequest, 2)} |`,
     );
   }
   return lines.join('\n');
