@@ -5,32 +5,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-skip() {
-  cat >&2 <<BANNER
-
-##############################################################################
-##  CITUS SUITE SKIPPED: $1
-##  Nothing was tested against Citus. Install PostgreSQL 15 with Citus and
-##  PgBouncer, then run: npm run test:citus
-##############################################################################
-
-BANNER
-  exit 0
-}
+source scripts/lib/skip-banner.sh
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 was_running=0
 if listening "${CLUSTER_COORDINATOR_PORT:-9700}" && listening "${CLUSTER_PGBOUNCER_PORT:-6432}"; then was_running=1; fi
 
-up_output="$(bash scripts/cluster-up.sh 2>&1)"
-status=$?
-case "$status" in
-  0) ;;
-  2) skip "PostgreSQL 15 server binaries are not installed" ;;
-  3) skip "Citus is not installed for PostgreSQL 15" ;;
-  4) skip "PgBouncer is not installed" ;;
-  *) echo "$up_output" >&2; echo "cluster-up failed with exit code $status" >&2; exit "$status" ;;
-esac
+cluster_up_or_skip "CITUS SUITE" "npm run test:citus"
 
 TEST_TARGET=citus npx jest --config jest.int.config.js --runInBand "$@"
 result=$?

@@ -12,28 +12,8 @@ export CLUSTER_WORKER2_PORT="${FAULTS_WORKER2_PORT:-9912}"
 export CLUSTER_PGBOUNCER_PORT="${FAULTS_PGBOUNCER_PORT:-6452}"
 export TEST_TARGET=citus
 
-skip() {
-  cat >&2 <<BANNER
-
-##############################################################################
-##  FAULTS SUITE SKIPPED: $1
-##  No fault was injected. Install PostgreSQL 15 with Citus and PgBouncer,
-##  then run: npm run test:faults
-##############################################################################
-
-BANNER
-  exit 0
-}
-
-up_output="$(bash scripts/cluster-up.sh 2>&1)"
-status=$?
-case "$status" in
-  0) ;;
-  2) skip "PostgreSQL 15 server binaries are not installed" ;;
-  3) skip "Citus is not installed for PostgreSQL 15" ;;
-  4) skip "PgBouncer is not installed" ;;
-  *) echo "$up_output" >&2; echo "cluster-up failed with exit code $status" >&2; exit "$status" ;;
-esac
+source scripts/lib/skip-banner.sh
+cluster_up_or_skip "FAULTS SUITE" "npm run test:faults"
 
 # The SIGTERM test runs the built API as a real process.
 npx nest build api >/dev/null

@@ -4,6 +4,26 @@ import { openingStatements, TenantDatabase } from './tenant-database';
 
 const tenant = { tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201', planId: 'free', statementTimeoutMs: 2000 };
 
+/** A query runner that records what would be sent to the database. */
+function fakeRunner() {
+  const sent: string[] = [];
+  const runner = {
+    isReleased: false,
+    connect: jest.fn(),
+    query: jest.fn(async (sql: string) => {
+      sent.push(sql);
+      return { records: [] };
+    }),
+    release: jest.fn(async () => {
+      runner.isReleased = true;
+    }),
+    releasePostgresConnection: jest.fn(async () => {
+      runner.isReleased = true;
+    }),
+  };
+  return { runner, sent };
+}
+
 describe('TenantDatabase', () => {
   it('refuses to run without a tenant context, before taking a connection', async () => {
     const createQueryRunner = jest.fn();
@@ -26,18 +46,7 @@ describe('TenantDatabase', () => {
   });
 
   it('sends the opening, the work and COMMIT on one connection', async () => {
-    const sent: string[] = [];
-    const runner = {
-      isReleased: false,
-      connect: jest.fn(),
-      query: jest.fn(async (sql: string) => {
-        sent.push(sql);
-        return { records: [] };
-      }),
-      release: jest.fn(async () => {
-        runner.isReleased = true;
-      }),
-    };
+    const { runner, sent } = fakeRunner();
     const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
     await runWithTenant(tenant, () => database.transaction((tx) => tx.query('SELECT 1 WHERE $1::uuid IS NOT NULL', [tx.tenantId])));
     expect(sent).toEqual([openingStatements(tenant), 'SELECT 1 WHERE $1::uuid IS NOT NULL', 'COMMIT']);
@@ -45,16 +54,7 @@ describe('TenantDatabase', () => {
   });
 
   it('rolls back and rethrows when a statement fails on the server', async () => {
-    const sent: string[] = [];
-    const runner = {
-      isReleased: false,
-      connect: jest.fn(),
-      query: jest.fn(async (sql: string) => {
-        sent.push(sql);
-        return [];
-      }),
-      release: jest.fn(),
-    };
+    const { runner, sent } = fakeRunner();
     const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
     const failure = Object.assign(new Error('duplicate key'), { severity: 'ERROR', code: '23505' });
     await expect(
@@ -69,17 +69,7 @@ describe('TenantDatabase', () => {
   });
 
   it('destroys the connection instead of rolling back after a client-side failure', async () => {
-    const sent: string[] = [];
-    const runner = {
-      isReleased: false,
-      connect: jest.fn(),
-      query: jest.fn(async (sql: string) => {
-        sent.push(sql);
-        return { records: [] };
-      }),
-      release: jest.fn(),
-      releasePostgresConnection: jest.fn(),
-    };
+    const { runner, sent } = fakeRunner();
     const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
     const timeout = new Error('Query read timeout');
     await expect(
