@@ -7,6 +7,7 @@ import {
   OrderStatsRecord,
   TenantDatabase,
 } from '@app/persistence';
+import { requireTenant } from '@app/tenancy';
 import { CatalogService } from '../catalog/catalog.service';
 import { IdempotentResult, requestFingerprint } from './idempotency';
 import { CreateOrderDto, ListOrdersQueryDto } from './orders.dto';
@@ -32,6 +33,12 @@ export class OrdersService {
     const country = await this.catalog.country(input.countryCode);
     if (!country) {
       throw new ValidationFailedException([{ field: 'countryCode', message: `unknown country code ${input.countryCode}` }]);
+    }
+    const plan = await this.catalog.plan(requireTenant().planId);
+    if (plan && input.items.length > plan.maxItemsPerOrder) {
+      throw new ValidationFailedException([
+        { field: 'items', message: `the ${plan.name} plan allows at most ${plan.maxItemsPerOrder} items per order` },
+      ]);
     }
     const totalCents = input.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
     const fingerprint = idempotencyKey ? requestFingerprint('create-order', input) : null;
