@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import type { TenantStatus } from '@app/persistence';
 
 export const PLAN_IDS = ['free', 'pro', 'enterprise'] as const;
@@ -19,14 +19,17 @@ export class CreateTenantDto {
   plan?: (typeof PLAN_IDS)[number];
 }
 
+/** Absent means "unchanged"; null is not a status or a plan, so it is refused (not skipped as IsOptional would). */
+const unlessAbsent = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
+
 export class UpdateTenantDto {
   @ApiPropertyOptional({ enum: TENANT_STATUSES })
-  @IsOptional()
+  @unlessAbsent()
   @IsIn(TENANT_STATUSES)
   status?: TenantStatus;
 
   @ApiPropertyOptional({ enum: PLAN_IDS })
-  @IsOptional()
+  @unlessAbsent()
   @IsIn(PLAN_IDS)
   plan?: (typeof PLAN_IDS)[number];
 }

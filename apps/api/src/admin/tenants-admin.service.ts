@@ -23,6 +23,7 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 2000;
 const isTenantPosition = (value: Record<string, unknown>): value is { createdAt: string; id: string } =>
   Object.keys(value).length === 2 &&
   typeof value.createdAt === 'string' &&
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(value.createdAt) &&
   !Number.isNaN(Date.parse(value.createdAt)) &&
   typeof value.id === 'string' &&
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value.id);
@@ -60,7 +61,9 @@ export class TenantsAdminService {
     return this.cluster.placement(id);
   }
 
-  async update(id: string, changes: UpdateTenantDto): Promise<TenantEntity> {
+  async update(id: string, input: UpdateTenantDto): Promise<TenantEntity> {
+    // The DTO's optional fields are own properties even when absent (ES2022 class fields).
+    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
     const updated = Object.keys(changes).length === 0 ? await this.tenants.findById(id) : await this.tenants.update(id, changes);
     if (!updated) throw tenantNotFound();
     this.authenticator.evictTenant(id);

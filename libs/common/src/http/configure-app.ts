@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { errorBody } from '../errors/error-body';
+import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
 import { drainingMiddleware } from './graceful-shutdown';
@@ -50,7 +51,8 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
 
 /** body-parser failures become the shared error shape instead of Express's HTML page. */
 function bodyParserErrorHandler(error: Error & { type?: string; status?: number }, request: Request, response: Response, next: NextFunction): void {
-  if (!error.type) {
+  // A body that fails to decompress carries a 4xx status but no type (a zlib error).
+  if (!error.type && !(typeof error.status === 'number' && error.status >= 400 && error.status < 500)) {
     next(error);
     return;
   }
@@ -73,5 +75,30 @@ function rejectNonObjectBodies(request: Request, response: Response, next: NextF
     response.status(400).json(errorBody(400, 'Request body must be a JSON object', requestIdOf(request)));
     return;
   }
+  const refused = body === undefined ? undefined : refusedField(body, '', 0);
+  if (refused !== undefined) {
+    response.status(400).json(errorBody(400, 'Validation failed', requestIdOf(request), [refused]));
+    return;
+  }
   next();
+}
+
+/**
+ * What the validation pipe cannot refuse itself: class-transformer silently drops `__proto__`
+ * and `constructor` keys (so they would pass as known fields), and it recurses without bound
+ * (a deeply nested body overflows the stack: a 500). No DTO has such keys or such depth.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_BODY_DEPTH = 32;
+
+function refusedField(value: unknown, path: string, depth: number): FieldError | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= MAX_BODY_DEPTH) return { field: path, message: `is nested deeper than ${MAX_BODY_DEPTH} levels` };
+  for (const [key, child] of Object.entries(value)) {
+    const field = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    if (!Array.isArray(value) && RESERVED_KEYS.has(key)) return { field, message: 'is not a known field' };
+    const refused = refusedField(child, field, depth + 1);
+    if (refused !== undefined) return refused;
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedException } from '../errors/exceptions';
 
 /**
@@ -19,9 +19,20 @@ function ownMessage(message: string, error: ValidationError): string {
   return error.constraints?.whitelistValidation === message ? 'is not a known field' : message;
 }
 
+/**
+ * Path parameters are parsed by their own strict pipes (ParseIdPipe, ParseUuidPipe), which run
+ * after the global pipe and must see the text as it was sent: converted to a number first,
+ * '01', '1e3' and '0x10' would reach them as 1, 1000 and 16 and pass as ids.
+ */
+class ApiValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 /** The global pipe: unknown fields are errors, types are converted only where a DTO asks for it. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
