@@ -1,0 +1,99 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { useSequentialShardModifications, whenCitus } from './support/citus';
+
+/**
+ * Rollups for the analytics service.
+ *
+ * `daily_order_stats` holds, per tenant, UTC day of creation and country, the orders that
+ * were not cancelled and their revenue, *as of a watermark W*: an order counts when it was
+ * created before W and had not been cancelled before W. Order rows only ever move
+ * pending -> paid or pending -> cancelled, `total_cents` and `created_at` never change, and a
+ * cancellation stamps `updated_at` and is final, so "not cancelled before W" is
+ * `status <> 'cancelled' OR updated_at >= W`, readable from the current row alone. That makes
+ * the rollup a pure function of W and the rows: an order cancelled after it was rolled up
+ * still counts in the rollup, and every order whose contribution differs between W and now
+ * has `updated_at >= W`. Readers add that tail (orders with `updated_at >= W`) to the rollup,
+ * which gives exact answers; the refresh moves W forward by adding the same tail difference
+ * between the old and the new W (`INSERT ... SELECT ... ON CONFLICT`), never rescanning
+ * older rows.
+ *
+ * The watermark lives in a one-row table local to the coordinator, with a generation and a
+ * `settled` flag: on Citus the refresh commits on the workers shard by shard (two-phase
+ * commit) after the coordinator, so readers only trust the rollup when the refresh that
+ * produced it has fully committed and no other one did during their query.
+ *
+ * The refresh runs as the schema owner (DATABASE_URL), directly on the coordinator. The
+ * analytics role stays read-only, so a flaw in a cross-tenant read path cannot write; the
+ * analytics process holds the owner URL anyway (it migrates at boot, like the API), so a
+ * dedicated writer role would add a credential without taking one away. The owner must see
+ * when every open transaction started (`pg_stat_activity.xact_start`, superuser or
+ * pg_read_all_stats): W never passes the oldest one, so no order or cancellation stamped
+ * before W can still be uncommitted when W is taken. The refresh checks that at run time.
+ */
+export class CreateDailyOrderStats1764000004000 implements MigrationInterface {
+  name = 'CreateDailyOrderStats1764000004000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await useSequentialShardModifications(queryRunner);
+
+    await queryRunner.query(`
+      CREATE TABLE daily_order_stats (
+        tenant_id uuid NOT NULL,
+        day date NOT NULL,
+        country_code char(2) NOT NULL,
+        orders bigint NOT NULL CHECK (orders >= 0),
+        revenue_cents bigint NOT NULL CHECK (revenue_cents >= 0),
+        PRIMARY KEY (tenant_id, day, country_code)
+      )`);
+    await whenCitus(queryRunner, [`SELECT create_distributed_table('daily_order_stats', 'tenant_id', colocate_with => 'orders')`]);
+    // Analytics ranges cut across tenants, so this index leads with the day.
+    await queryRunner.query(`CREATE INDEX daily_order_stats_by_day ON daily_order_stats (day)`);
+
+    await queryRunner.query(`
+      CREATE TABLE daily_order_stats_watermark (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        rolled_up_to timestamptz NOT NULL DEFAULT '-infinity',
+        generation bigint NOT NULL DEFAULT 0,
+        settled boolean NOT NULL DEFAULT true,
+        refreshed_at timestamptz
+      )`);
+    await queryRunner.query(`INSERT INTO daily_order_stats_watermark DEFAULT VALUES`);
+
+    // The tail (orders touched since W) and the partial days at the edges of a time range are
+    // read across tenants. Both indexes cost the tenant API a little on every write; without
+    // them every analytics request would scan all orders.
+    await queryRunner.query(`CREATE INDEX orders_by_updated_at ON orders (updated_at)`);
+    await queryRunner.query(`CREATE INDEX orders_by_created_at ON orders (created_at)`);
+
+    // Deleting a tenant removes its rollup rows in the same transaction as its orders, so the
+    // tenant role may delete its own rows; row-level security keeps it to them.
+    await queryRunner.query(`ALTER TABLE daily_order_stats ENABLE ROW LEVEL SECURITY`);
+    await queryRunner.query(`
+      CREATE POLICY daily_order_stats_tenant_isolation ON daily_order_stats TO app_tenant
+        USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)
+        WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)`);
+    await queryRunner.query(`CREATE POLICY daily_order_stats_analytics_read ON daily_order_stats FOR SELECT TO app_analytics USING (true)`);
+    await queryRunner.query(`GRANT SELECT, DELETE ON daily_order_stats TO app_tenant`);
+    await queryRunner.query(`GRANT SELECT ON daily_order_stats, daily_order_stats_watermark TO app_analytics`);
+
+    await whenCitus(queryRunner, [
+      // Every analytics query fans out to all 32 shards. With Citus's default of one cached
+      // connection per worker, each query opened up to 16 new connections per worker and
+      // closed them again, which cost more than the query itself (100+ ms on the local
+      // cluster): keep 4 per worker open and queue the 16 tasks of a worker on them.
+      `ALTER ROLE app_analytics SET citus.max_cached_conns_per_worker = 4`,
+      `ALTER ROLE app_analytics SET citus.max_adaptive_executor_pool_size = 4`,
+    ]);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await whenCitus(queryRunner, [
+      `ALTER ROLE app_analytics RESET citus.max_cached_conns_per_worker`,
+      `ALTER ROLE app_analytics RESET citus.max_adaptive_executor_pool_size`,
+    ]);
+    await queryRunner.query(`DROP INDEX orders_by_created_at`);
+    await queryRunner.query(`DROP INDEX orders_by_updated_at`);
+    await queryRunner.query(`DROP TABLE daily_order_stats_watermark`);
+    await queryRunner.query(`DROP TABLE daily_order_stats`);
+  }
+}
