@@ -2,11 +2,13 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DATABASE_ENDPOINTS, DatabaseEndpoints, Environment } from '@app/config';
 import { Connection, ConnectionName, dataSourceOptions } from './connections';
+import { AnalyticsRepository } from './repositories/analytics.repository';
 import { ClusterRepository } from './repositories/cluster.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { PaymentsRepository } from './repositories/payments.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ReferenceDataRepository } from './repositories/reference-data.repository';
+import { RollupRepository } from './repositories/rollup.repository';
 import { TenantExportRepository } from './repositories/tenant-export.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { TenantDatabase } from './tenant-database';
@@ -22,8 +24,8 @@ export interface PersistenceOptions {
 const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
   [Connection.Tenant]: [TenantDatabase, OrdersRepository, PaymentsRepository, TenantExportRepository],
   [Connection.Control]: [TenantsRepository, ReferenceDataRepository, RateLimitRepository],
-  [Connection.Owner]: [ClusterRepository],
-  [Connection.Analytics]: [],
+  [Connection.Owner]: [ClusterRepository, RollupRepository],
+  [Connection.Analytics]: [AnalyticsRepository],
 };
 
 /** Cluster operations (isolating a tenant, moving shards) legitimately run for minutes. */

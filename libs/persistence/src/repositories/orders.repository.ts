@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TenantTransaction } from '../tenant-database';
+import { DAILY_ORDER_STATS_LOCK } from './rollup.repository';
 import { IdempotentMatch, OrderDetailsRecord, OrderItemRecord, OrderRecord, OrderStatus, PaymentRecord } from './records';
 
 const ORDER_COLUMNS = `
@@ -173,9 +174,13 @@ export class OrdersRepository {
   /**
    * Deletes every order of the tenant (items and payments go with them, ON DELETE CASCADE), in
    * batches so that no single statement outlives the statement timeout; the caller's
-   * transaction keeps it all-or-nothing.
+   * transaction keeps it all-or-nothing. The tenant's analytics rollup rows go in the same
+   * transaction, after any running rollup refresh (which could write rows for the tenant
+   * after they are gone) has finished.
    */
   async deleteAll(tx: TenantTransaction, batchSize = 1000): Promise<number> {
+    await tx.query(`SELECT pg_advisory_xact_lock_shared($1::bigint)`, [DAILY_ORDER_STATS_LOCK]);
+    await tx.query(`DELETE FROM daily_order_stats WHERE tenant_id = $1`, [tx.tenantId]);
     let total = 0;
     for (;;) {
       const rows = await tx.query<{ deleted: number }>(

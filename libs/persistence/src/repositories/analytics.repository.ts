@@ -1,0 +1,136 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { Environment } from '@app/config';
+import { Connection } from '../connections';
+import { analyticsQueries, SqlQuery, TimeWindow } from './analytics-queries';
+
+export interface CountryRevenueRecord {
+  countryCode: string;
+  countryName: string;
+  region: string;
+  orders: number;
+  revenueCents: number;
+}
+
+export interface TenantRevenueRecord {
+  tenantId: string;
+  orders: number;
+  revenueCents: number;
+}
+
+export interface DailyRevenueRecord {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  orders: number;
+  revenueCents: number;
+}
+
+/** Where an answer came from: the rollup (plus its tail) or the orders alone. */
+export type AnalyticsSource = 'rollup' | 'raw';
+
+export interface AnalyticsAnswer<Row> {
+  rows: Row[];
+  source: AnalyticsSource;
+}
+
+export interface AnalyticsReadOptions {
+  /** Skip the rollup: the benchmark's baseline. */
+  rawOnly?: boolean;
+}
+
+interface WatermarkRow {
+  rolledUpTo: string;
+  generation: number;
+  settled: boolean;
+}
+
+/** A refresh landing during the query costs one more try; two in a row means refreshes are constant, so read the orders. */
+const ROLLUP_ATTEMPTS = 2;
+
+/**
+ * Cross-tenant reads (role app_analytics: read-only, every tenant, its own small pool). Each
+ * answer runs in one read-only transaction bounded by ANALYTICS_STATEMENT_TIMEOUT_MS.
+ *
+ * Reading the rollup follows the refresh's protocol (see RollupRepository): the watermark is
+ * read first, as text so that its microseconds survive, and the rollup is used only when the
+ * refresh that wrote it had fully committed (`settled`) and no other refresh committed while
+ * the query ran (same `generation` after it). Otherwise the answer comes from the orders,
+ * which is slower and exact as well.
+ */
+@Injectable()
+export class AnalyticsRepository {
+  constructor(
+    @InjectDataSource(Connection.Analytics) private readonly dataSource: DataSource,
+    @Inject(Environment) private readonly environment: Environment,
+  ) {}
+
+  revenueByCountry(window: TimeWindow, options: AnalyticsReadOptions = {}): Promise<AnalyticsAnswer<CountryRevenueRecord>> {
+    const queries = analyticsQueries.revenueByCountry;
+    return this.answer((watermark) => queries.rollup(window, watermark), queries.raw(window), options);
+  }
+
+  topTenants(window: TimeWindow, limit: number, options: AnalyticsReadOptions = {}): Promise<AnalyticsAnswer<TenantRevenueRecord>> {
+    const queries = analyticsQueries.topTenants;
+    return this.answer((watermark) => queries.rollup(window, limit, watermark), queries.raw(window, limit), options);
+  }
+
+  /** Only the days that had orders; `days` are consecutive UTC days, oldest first. */
+  daily(days: string[], options: AnalyticsReadOptions = {}): Promise<AnalyticsAnswer<DailyRevenueRecord>> {
+    const queries = analyticsQueries.daily;
+    return this.answer((watermark) => queries.rollup(days, watermark), queries.raw(days), options);
+  }
+
+  private async answer<Row>(rollup: (watermark: string) => SqlQuery, raw: SqlQuery, options: AnalyticsReadOptions): Promise<AnalyticsAnswer<Row>> {
+    return this.readOnly(async (runner) => {
+      if (!options.rawOnly) {
+        for (let attempt = 0; attempt < ROLLUP_ATTEMPTS; attempt += 1) {
+          const before = await watermark(runner);
+          if (!before.settled) break;
+          const rows = await run<Row>(runner, rollup(before.rolledUpTo));
+          const after = await watermark(runner);
+          if (after.generation === before.generation) return { rows, source: 'rollup' };
+        }
+      }
+      return { rows: await run<Row>(runner, raw), source: 'raw' };
+    });
+  }
+
+  private async readOnly<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const timeoutMs = Math.trunc(this.environment.ANALYTICS_STATEMENT_TIMEOUT_MS);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let broken: unknown;
+    try {
+      // One round trip; SET LOCAL ends with the transaction, so nothing leaks through PgBouncer.
+      await runner.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}`);
+      const result = await work(runner);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      broken = await runner.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: unknown) => rollbackError ?? new Error('rollback failed'),
+      );
+      throw error;
+    } finally {
+      if (broken) {
+        // A connection that cannot even roll back is handed back as broken, so the pool drops it.
+        await (runner as QueryRunner & { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(broken);
+      } else {
+        await runner.release();
+      }
+    }
+  }
+}
+
+async function watermark(runner: QueryRunner): Promise<WatermarkRow> {
+  const rows: WatermarkRow[] = await runner.query(
+    `SELECT rolled_up_to::text AS "rolledUpTo", generation, settled FROM daily_order_stats_watermark`,
+  );
+  return rows[0];
+}
+
+async function run<Row>(runner: QueryRunner, query: SqlQuery): Promise<Row[]> {
+  return runner.query(query.text, query.values);
+}

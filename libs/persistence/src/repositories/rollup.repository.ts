@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { Connection } from '../connections';
+import { databaseCode } from '../database-errors';
+
+/**
+ * Transaction-level advisory lock that every writer of daily_order_stats takes: the refresh
+ * exclusively (one refresh at a time, across processes), a tenant deletion shared (so that a
+ * refresh can never write rows for a tenant whose rows were just deleted).
+ */
+export const DAILY_ORDER_STATS_LOCK = 7_341_200_401;
+
+/**
+ * How far behind the oldest open transaction the watermark stays. A transaction shows its
+ * start in pg_stat_activity a few instructions after taking its timestamp; this covers that.
+ */
+const VISIBILITY_MARGIN = '1 second';
+
+/** The first refresh of a large history scans every order; later ones only the tail. */
+const REFRESH_STATEMENT_TIMEOUT = '10min';
+/** How long the on-demand refresh waits for a running one (or a tenant deletion) to finish. */
+const REFRESH_LOCK_TIMEOUT = '2min';
+
+const CHECK_VIOLATION = '23514';
+
+/**
+ * A rollup row would go negative: orders were written with timestamps before the watermark
+ * (a bulk import with historical dates), which the incremental refresh cannot account for.
+ */
+export class RollupInconsistentError extends Error {
+  constructor(cause: unknown) {
+    super('daily_order_stats no longer matches the orders (were orders written with past timestamps?): rebuild it with `npm run rollup -- --rebuild`', {
+      cause,
+    });
+  }
+}
+
+export type RefreshStatus = 'refreshed' | 'current' | 'busy';
+
+export interface RefreshOptions {
+  /** Queue behind a running refresh instead of reporting `busy` at once. */
+  wait: boolean;
+  /**
+   * Start over from an empty rollup. Needed after orders were written with timestamps in the
+   * past (a bulk import): the watermark assumes every order is stamped when it is written.
+   */
+  rebuild?: boolean;
+}
+
+export interface RollupRefresh {
+  /** refreshed: W moved forward; current: nothing to add; busy: another writer held the lock. */
+  status: RefreshStatus;
+  /** Watermarks as the database prints them (microsecond precision). */
+  previous?: string;
+  rolledUpTo?: string;
+  /** Rollup rows inserted or updated. */
+  changedRows: number;
+  /** How far W is behind now(): grows when a transaction stays open. */
+  lagSeconds?: number;
+}
+
+interface Plan {
+  previous: string;
+  next: string;
+  advances: boolean;
+  settled: boolean;
+  lagSeconds: number;
+}
+
+/**
+ * The incremental refresh of daily_order_stats, as the schema owner directly on the
+ * coordinator. It moves the watermark from W to W' and adds, per (tenant, day, country), the
+ * difference between what W' and W count (see the CreateDailyOrderStats migration): only
+ * orders with `updated_at >= W` can differ, so it reads just that tail, through its index.
+ *
+ * W' is the older of now() minus a margin and the start of the oldest open transaction of
+ * the database: every order and cancellation stamped before W' has committed when W' is
+ * taken, so W' can be read as final. A transaction left open holds W' back (and the lag
+ * grows) but never makes it wrong.
+ *
+ * Two transactions, in this order, make it safe to read while it runs on Citus, where the
+ * workers commit after the coordinator: the first bumps `generation`, clears `settled` and
+ * writes the rows; the second sets `settled` once the first has committed everywhere. A
+ * reader trusts the rollup only between the two states it can tell apart.
+ */
+@Injectable()
+export class RollupRepository {
+  constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}
+
+  async refresh(options: RefreshOptions): Promise<RollupRefresh> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let committed = false;
+    try {
+      await runner.query(
+        `BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`,
+      );
+      if (!(await lock(runner, options.wait))) {
+        await runner.query('ROLLBACK');
+        committed = true;
+        return { status: 'busy', changedRows: 0 };
+      }
+      await assertSeesEveryTransaction(runner);
+      const plan = await planRefresh(runner, options.rebuild === true);
+      if (!plan.advances) {
+        if (!plan.settled) await runner.query(`UPDATE daily_order_stats_watermark SET settled = true`);
+        await runner.query('COMMIT');
+        committed = true;
+        return { status: 'current', previous: plan.previous, rolledUpTo: plan.previous, changedRows: 0, lagSeconds: plan.lagSeconds };
+      }
+      const moved = await runner.query(
+        `UPDATE daily_order_stats_watermark
+            SET rolled_up_to = $1::timestamptz, generation = generation + 1, settled = false, refreshed_at = now()
+          RETURNING generation`,
+        [plan.next],
+        true,
+      );
+      const [{ generation }] = moved.records as Array<{ generation: number }>;
+      // DELETE rather than TRUNCATE: readers keep reading (from the orders) while it runs.
+      if (options.rebuild) await runner.query(`DELETE FROM daily_order_stats`);
+      const changed = await runner.query(ADD_DIFFERENCE, [plan.previous, plan.next], true).catch((error: unknown) => {
+        throw databaseCode(error) === CHECK_VIOLATION ? new RollupInconsistentError(error) : error;
+      });
+      await runner.query('COMMIT');
+      committed = true;
+      await runner.query(`UPDATE daily_order_stats_watermark SET settled = true WHERE generation = $1`, [generation]);
+      return {
+        status: 'refreshed',
+        previous: plan.previous,
+        rolledUpTo: plan.next,
+        changedRows: changed.affected ?? 0,
+        lagSeconds: plan.lagSeconds,
+      };
+    } catch (error) {
+      if (!committed) await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+async function lock(runner: QueryRunner, wait: boolean): Promise<boolean> {
+  if (wait) {
+    await runner.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [DAILY_ORDER_STATS_LOCK]);
+    return true;
+  }
+  const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [DAILY_ORDER_STATS_LOCK]);
+  return locked;
+}
+
+/** Without it pg_stat_activity hides other roles' transactions and W' could pass an open one. */
+async function assertSeesEveryTransaction(runner: QueryRunner): Promise<void> {
+  const [{ sees }] = await runner.query(
+    `SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS sees FROM pg_roles WHERE rolname = current_user`,
+  );
+  if (!sees) {
+    throw new Error('The rollup refresh must see every open transaction: run it as a superuser or a member of pg_read_all_stats');
+  }
+}
+
+/** From W (or from the start, to rebuild) to W'. */
+async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan> {
+  const [plan] = await runner.query(
+    `SELECT p.previous::text AS previous, n.next::text AS next, n.next > p.previous AS advances, w.settled,
+            extract(epoch FROM now() - n.next)::float8 AS "lagSeconds"
+       FROM daily_order_stats_watermark w,
+            LATERAL (SELECT CASE WHEN $1 THEN '-infinity'::timestamptz ELSE w.rolled_up_to END AS previous) p,
+            LATERAL (SELECT least(now() - interval '${VISIBILITY_MARGIN}',
+                                  (SELECT min(a.xact_start) FROM pg_stat_activity a
+                                    WHERE a.datname = current_database() AND a.backend_type = 'client backend'
+                                      AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL)) AS next) n`,
+    [rebuild],
+  );
+  return plan;
+}
+
+/**
+ * Per (tenant, day, country): what W' counts minus what W counts, over the orders touched
+ * since W, added to the row's current value. `counts(T)` is the rollup's definition: created
+ * before T and not cancelled before T. The new totals are computed in the SELECT rather than
+ * in DO UPDATE because PostgreSQL checks the proposed row's CHECK constraints before it finds
+ * the conflict; the lock keeps other writers out meanwhile. Grouping by tenant_id and joining
+ * on it keeps this a colocated INSERT ... SELECT on Citus, run shard by shard on the workers.
+ */
+const ADD_DIFFERENCE = `
+  INSERT INTO daily_order_stats AS s (tenant_id, day, country_code, orders, revenue_cents)
+  SELECT d.tenant_id, d.day, d.country_code, coalesce(c.orders, 0) + d.orders, coalesce(c.revenue_cents, 0) + d.revenue_cents
+    FROM (SELECT tenant_id, day, country_code, sum(difference) AS orders, sum(difference * total_cents) AS revenue_cents
+            FROM (SELECT o.tenant_id, (o.created_at AT TIME ZONE 'UTC')::date AS day, o.country_code, o.total_cents,
+                         (o.created_at < $2::timestamptz AND (o.status <> 'cancelled' OR o.updated_at >= $2::timestamptz))::int
+                       - (o.created_at < $1::timestamptz AND (o.status <> 'cancelled' OR o.updated_at >= $1::timestamptz))::int AS difference
+                    FROM orders o
+                   WHERE o.updated_at >= $1::timestamptz AND o.created_at < $2::timestamptz) touched
+           GROUP BY tenant_id, day, country_code
+          HAVING sum(difference) <> 0 OR sum(difference * total_cents) <> 0) d
+    LEFT JOIN daily_order_stats c ON c.tenant_id = d.tenant_id AND c.day = d.day AND c.country_code = d.country_code
+  ON CONFLICT (tenant_id, day, country_code) DO UPDATE SET orders = EXCLUDED.orders, revenue_cents = EXCLUDED.revenue_cents`;
