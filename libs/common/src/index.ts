@@ -1,3 +1,4 @@
+export * from './auth/bearer-token';
 export * from './errors/all-exceptions.filter';
 export * from './errors/error-body';
 export * from './errors/exceptions';
