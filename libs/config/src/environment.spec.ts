@@ -4,6 +4,7 @@ describe('validateEnvironment', () => {
   it('applies defaults when nothing is configured', () => {
     const environment = validateEnvironment({});
     expect(environment.PORT).toBe(3000);
+    expect(environment.ANALYTICS_PORT).toBe(3100);
     expect(environment.DATABASE_URL).toBeUndefined();
     expect(environment.RATE_LIMIT_ENABLED).toBe(true);
   });

@@ -36,6 +36,10 @@ export class Environment {
   @IsInt() @Min(0) @Max(65535) @Type(() => Number)
   PORT = 3000;
 
+  /** The analytics service is its own process, so it listens on a port of its own. */
+  @IsInt() @Min(0) @Max(65535) @Type(() => Number)
+  ANALYTICS_PORT = 3100;
+
   @IsString()
   HOST = '0.0.0.0';
 
