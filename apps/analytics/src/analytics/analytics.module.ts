@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AnalyticsTokenGuard } from '../auth/analytics-token.guard';
+import { AnalyticsController } from './analytics.controller';
+import { AnalyticsService } from './analytics.service';
+
+/** The cross-tenant routes under /analytics, behind ANALYTICS_TOKEN. */
+@Module({
+  controllers: [AnalyticsController],
+  providers: [AnalyticsService, AnalyticsTokenGuard],
+})
+export class AnalyticsModule {}

@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { HealthModule, loggingModule, MetricsModule } from '@app/common';
+import { ConfigModule, DatabaseEndpoints, Environment } from '@app/config';
+import { Connection, PersistenceModule } from '@app/persistence';
+import { AnalyticsModule } from './analytics/analytics.module';
+import { RollupModule } from './rollup/rollup.module';
+import { RollupScheduler } from './rollup/rollup.scheduler';
+
+export interface AnalyticsAppOptions {
+  environment: Environment;
+  endpoints: DatabaseEndpoints;
+}
+
+/**
+ * The analytics service: its own process, its own read-only role and small pool
+ * (ANALYTICS_DB_POOL_SIZE), so cross-tenant queries never take connections from the tenant
+ * API. The owner pool (two connections, direct to the coordinator) only refreshes the rollup.
+ */
+@Module({})
+export class AppModule {
+  static register({ environment, endpoints }: AnalyticsAppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(environment),
+        loggingModule(environment.LOG_LEVEL),
+        PersistenceModule.forRoot({
+          environment,
+          endpoints,
+          connections: [Connection.Analytics, Connection.Owner],
+          applicationName: 'analytics',
+        }),
+        HealthModule.forConnection(Connection.Analytics),
+        MetricsModule,
+        AnalyticsModule,
+        RollupModule,
+      ],
+      providers: [RollupScheduler],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp } from '@app/common';
+import { DatabaseEndpoints, Environment } from '@app/config';
+import { AppModule } from '../app.module';
+
+/** The analytics service as an unstarted Nest app: used by main and by the integration tests alike. */
+export async function createAnalyticsApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, bufferLogs: true });
+  configureHttpApp(app, {
+    title: 'Cross-tenant analytics',
+    description:
+      'Read-only answers across every tenant (Bearer ANALYTICS_TOKEN; tenant api keys and the admin token get 403). ' +
+      'Revenue counts the orders that are not cancelled, by their creation time; days are UTC days. Answers are exact: ' +
+      'daily rollups plus the orders changed since the rollup was last refreshed. Errors share one shape: ' +
+      '{statusCode, error, message, requestId, details?}. 503 responses carry Retry-After.',
+    bearerSchemes: ['analyticsToken'],
+    requestTimeoutMs: environment.REQUEST_TIMEOUT_MS,
+  });
+  return app;
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Environment } from '@app/config';
+import { RollupService } from './rollup.service';
+
+/**
+ * Refreshes the rollup at boot and then every ROLLUP_INTERVAL_SECONDS (0: never). The next run
+ * is scheduled when the previous one has finished, so runs of this process never overlap;
+ * runs of other processes (another replica, `npm run rollup`) are skipped through the lock.
+ */
+@Injectable()
+export class RollupScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('RollupScheduler');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly rollup: RollupService,
+    @Inject(Environment) private readonly environment: Environment,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.environment.ROLLUP_INTERVAL_SECONDS > 0) this.schedule(0);
+  }
+
+  /** Before the pools close: no new run, and the one in flight finishes. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.schedule(this.environment.ROLLUP_INTERVAL_SECONDS * 1000);
+      });
+    }, delayMs);
+    // A pending refresh must not keep the process alive on its own.
+    this.timer.unref();
+  }
+
+  private async runOnce(): Promise<void> {
+    try {
+      await this.rollup.refresh({ wait: false });
+    } catch (error) {
+      this.logger.error({ err: error }, 'rollup refresh failed; retrying at the next interval');
+    }
+  }
+}
