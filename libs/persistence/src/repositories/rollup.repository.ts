@@ -81,8 +81,10 @@ interface Plan {
  *
  * Two transactions, in this order, make it safe to read while it runs on Citus, where the
  * workers commit after the coordinator: the first bumps `generation`, clears `settled` and
- * writes the rows; the second sets `settled` once the first has committed everywhere. A
- * reader trusts the rollup only between the two states it can tell apart.
+ * writes the rows; the second sets `settled` once COMMIT of the first has returned, by when
+ * Citus has committed it on every worker (or, if a worker failed meanwhile, left it to its
+ * two-phase-commit recovery). Readers use the rollup only while it is settled and its
+ * generation does not change under them (AnalyticsRepository).
  */
 @Injectable()
 export class RollupRepository {
@@ -91,14 +93,14 @@ export class RollupRepository {
   async refresh(options: RefreshOptions): Promise<RollupRefresh> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    let committed = false;
+    let inTransaction = true;
     try {
       await runner.query(
         `BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`,
       );
       if (!(await lock(runner, options.wait))) {
         await runner.query('ROLLBACK');
-        committed = true;
+        inTransaction = false;
         return { status: 'busy', changedRows: 0 };
       }
       await assertSeesEveryTransaction(runner);
@@ -106,7 +108,7 @@ export class RollupRepository {
       if (!plan.advances) {
         if (!plan.settled) await runner.query(`UPDATE daily_order_stats_watermark SET settled = true`);
         await runner.query('COMMIT');
-        committed = true;
+        inTransaction = false;
         return { status: 'current', previous: plan.previous, rolledUpTo: plan.previous, changedRows: 0, lagSeconds: plan.lagSeconds };
       }
       const moved = await runner.query(
@@ -119,11 +121,11 @@ export class RollupRepository {
       const [{ generation }] = moved.records as Array<{ generation: number }>;
       // DELETE rather than TRUNCATE: readers keep reading (from the orders) while it runs.
       if (options.rebuild) await runner.query(`DELETE FROM daily_order_stats`);
-      const changed = await runner.query(ADD_DIFFERENCE, [plan.previous, plan.next], true).catch((error: unknown) => {
+      const changed = await runner.query(ROLLUP_REFRESH_STATEMENT, [plan.previous, plan.next], true).catch((error: unknown) => {
         throw databaseCode(error) === CHECK_VIOLATION ? new RollupInconsistentError(error) : error;
       });
       await runner.query('COMMIT');
-      committed = true;
+      inTransaction = false;
       await runner.query(`UPDATE daily_order_stats_watermark SET settled = true WHERE generation = $1`, [generation]);
       return {
         status: 'refreshed',
@@ -133,7 +135,7 @@ export class RollupRepository {
         lagSeconds: plan.lagSeconds,
       };
     } catch (error) {
-      if (!committed) await runner.query('ROLLBACK').catch(() => undefined);
+      if (inTransaction) await runner.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       await runner.release();
@@ -183,8 +185,9 @@ async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan>
  * in DO UPDATE because PostgreSQL checks the proposed row's CHECK constraints before it finds
  * the conflict; the lock keeps other writers out meanwhile. Grouping by tenant_id and joining
  * on it keeps this a colocated INSERT ... SELECT on Citus, run shard by shard on the workers.
+ * Parameters: W, W'.
  */
-const ADD_DIFFERENCE = `
+export const ROLLUP_REFRESH_STATEMENT = `
   INSERT INTO daily_order_stats AS s (tenant_id, day, country_code, orders, revenue_cents)
   SELECT d.tenant_id, d.day, d.country_code, coalesce(c.orders, 0) + d.orders, coalesce(c.revenue_cents, 0) + d.revenue_cents
     FROM (SELECT tenant_id, day, country_code, sum(difference) AS orders, sum(difference * total_cents) AS revenue_cents
