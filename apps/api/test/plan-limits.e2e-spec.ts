@@ -14,7 +14,14 @@ describe("the plan's item limit", () => {
       ),
     );
   });
-  afterAll(() => api.close());
+  afterAll(async () => {
+    // The database is shared by every test file: leave the plans as the contract knows them.
+    await withOwner(api.ownerUrl, async (client) => {
+      await client.query(`UPDATE tenants SET plan = 'free' WHERE plan = 'test_two_items'`);
+      await client.query(`DELETE FROM plans WHERE id = 'test_two_items'`);
+    });
+    await api.close();
+  });
 
   it('refuses an order with more items than the plan allows, and writes nothing', async () => {
     const tenant = await createTenant(api.server);

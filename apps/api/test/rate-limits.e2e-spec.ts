@@ -33,6 +33,11 @@ describe('per-tenant rate limits shared by every API process', () => {
     });
   });
   afterAll(async () => {
+    // The database is shared by every test file: leave the plans as the contract knows them.
+    await withOwner(first.ownerUrl, async (client) => {
+      await client.query(`UPDATE tenants SET plan = 'free' WHERE plan = 'test_tiny'`);
+      await client.query(`DELETE FROM plans WHERE id = 'test_tiny'`);
+    });
     await first.close();
     await second.close();
   });
