@@ -49,6 +49,13 @@ interface WatermarkRow {
 const ROLLUP_ATTEMPTS = 2;
 
 /**
+ * A year of rollup rows sums into tens of thousands of (tenant, country) groups: with the
+ * default 4MB the single node's hash aggregates spilled to disk. On Citus this applies to the
+ * coordinator's merge; the workers' per-shard groups are small.
+ */
+const WORK_MEM = '32MB';
+
+/**
  * Cross-tenant reads (role app_analytics: read-only, every tenant, its own small pool). Each
  * answer runs in one read-only transaction bounded by ANALYTICS_STATEMENT_TIMEOUT_MS.
  *
@@ -103,7 +110,7 @@ export class AnalyticsRepository {
     let broken: unknown;
     try {
       // One round trip; SET LOCAL ends with the transaction, so nothing leaks through PgBouncer.
-      await runner.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}`);
+      await runner.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL work_mem = '${WORK_MEM}'`);
       const result = await work(runner);
       await runner.query('COMMIT');
       return result;
