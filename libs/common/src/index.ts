@@ -9,5 +9,6 @@ export * from './observability/logging';
 export * from './observability/metrics';
 export * from './pagination/pagination';
 export * from './validation/parse-id.pipe';
+export * from './validation/query-int';
 export * from './validation/validation';
 export * from './health/health.module';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { QueryInt } from '@app/common';
 import { MAX_DAYS, MAX_TOP_TENANTS } from '@app/persistence';
 
 /**
@@ -44,7 +44,7 @@ export class TimeWindowQueryDto {
 export class TopTenantsQueryDto extends TimeWindowQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOP_TENANTS, default: DEFAULT_TOP_TENANTS })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_TOP_TENANTS)
@@ -54,7 +54,7 @@ export class TopTenantsQueryDto extends TimeWindowQueryDto {
 export class DailyQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_DAYS, default: DEFAULT_WINDOW_DAYS, description: 'UTC days ending today, today included' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_DAYS)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { QueryInt } from '@app/common';
 import type { TenantStatus } from '@app/persistence';
 
 export const PLAN_IDS = ['free', 'pro', 'enterprise'] as const;
@@ -37,7 +38,7 @@ export class UpdateTenantDto {
 export class HotTenantsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(100)
