@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { citusClusterEndpoints, freePort } from '@app/testing';
 import { ApiProcess, startApi } from './lib/api-process';
-import { BenchRequest, drive, LoadResult } from './lib/load';
-import { findPgBench, runPgBench, writeFloorScripts } from './lib/pgbench';
-import { PgBouncerMonitor, PoolSample } from './lib/pgbouncer-monitor';
+import { BenchRequest, combineLoads, drive, LoadResult } from './lib/load';
+import { combinePgBench, findPgBench, PgBenchResult, runPgBench, writeFloorScripts } from './lib/pgbench';
+import { combinePools, PgBouncerMonitor, PoolSample } from './lib/pgbouncer-monitor';
 import { chartSvg, Goal, goalsTable, ResultRow, resultsTable, RoundTripRow, roundTripTable, svgToPng } from './lib/report';
 
 const ROOT = resolve(__dirname, '..');
@@ -38,6 +38,8 @@ const CONFIG = {
   /** Per API process; PgBouncer's default_pool_size (20) caps the server connections anyway. */
   dbPoolSize: int('BENCH_DB_POOL_SIZE', 20),
   pgbenchThreads: Math.max(1, Math.min(cpus().length, 4)),
+  /** GET /v1/orders/:id and the floor alternate in this many slices of durationSec / slices. */
+  slices: int('BENCH_SLICES', 3),
   adminToken: 'bench-admin-token-0123456789abcdef',
 };
 
@@ -258,27 +260,25 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     rows.push(row('API tenant mix', mix.result, mix.pools, CONFIG.connections, mix.cpuMs));
     printRow(rows[rows.length - 1]);
 
-    // GET /v1/orders/:id alone, for the comparison with the floor
+    // GET /v1/orders/:id alone and the floor: the same transaction from pgbench, same clients,
+    // same total time. The two alternate in slices, so that both see the same machine (on a
+    // shared machine the background load changes from one minute to the next).
     const nextGet = getGenerator(tenants);
-    say(`GET /v1/orders/:id: warmup ${CONFIG.warmupSec} s, then ${CONFIG.durationSec} s ...`);
-    await drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.warmupSec, next: nextGet });
-    const get = await measure(() => drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.durationSec, next: nextGet }));
-    rows.push(row('API GET /v1/orders/:id', get.result, get.pools, CONFIG.connections, get.cpuMs));
-    printRow(rows[rows.length - 1]);
-
-    // The floor: the same transaction from pgbench, same clients, same duration
-    let pgbenchCommand: string | undefined;
+    const slices = pgbench ? CONFIG.slices : 1;
+    const sliceSec = Math.max(1, Math.round(CONFIG.durationSec / slices));
+    let floorOptions: Parameters<typeof runPgBench>[0] | undefined;
+    let logDirectory = '';
     if (pgbench) {
       const scriptDirectory = join(work, `pgbench-${name}`);
-      const logDirectory = join(scriptDirectory, 'log');
-      mkdirSync(logDirectory, { recursive: true });
+      logDirectory = join(scriptDirectory, 'log');
+      mkdirSync(scriptDirectory, { recursive: true });
       const scripts = writeFloorScripts(
         scriptDirectory,
         getTransaction,
         sample,
         tenants.map((tenant) => ({ id: tenant.id, orderIds: tenant.readOrderIds })),
       );
-      const options = {
+      floorOptions = {
         binary: pgbench,
         host: database.host,
         port: database.port,
@@ -287,31 +287,56 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
         password: database.password,
         clients: CONFIG.connections,
         threads: CONFIG.pgbenchThreads,
+        durationSec: sliceSec,
         scripts,
       };
-      say(`pgbench floor (${database.pooled ? 'through PgBouncer' : 'direct'}): warmup ${CONFIG.warmupSec} s, then ${CONFIG.durationSec} s ...`);
-      await runPgBench({ ...options, durationSec: CONFIG.warmupSec });
-      const floor = await measure(() => runPgBench({ ...options, durationSec: CONFIG.durationSec, logDirectory }));
-      pgbenchCommand = floor.result.command;
+    }
+    say(
+      `GET /v1/orders/:id${floorOptions ? ` and the pgbench floor (${database.pooled ? 'through PgBouncer' : 'direct'})` : ''}: ` +
+        `warmup ${CONFIG.warmupSec} s each, then ${slices} x ${sliceSec} s${slices > 1 ? ', alternating' : ''} ...`,
+    );
+    await drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.warmupSec, next: nextGet });
+    if (floorOptions) await runPgBench({ ...floorOptions, durationSec: CONFIG.warmupSec });
+    const getParts: Array<Awaited<ReturnType<typeof measure<LoadResult>>>> = [];
+    const floorParts: Array<Awaited<ReturnType<typeof measure<PgBenchResult>>>> = [];
+    for (let slice = 0; slice < slices; slice += 1) {
+      getParts.push(await measure(() => drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: sliceSec, next: nextGet })));
+      if (floorOptions) {
+        const options = floorOptions;
+        rmSync(logDirectory, { recursive: true, force: true });
+        mkdirSync(logDirectory, { recursive: true });
+        floorParts.push(await measure(() => runPgBench({ ...options, logDirectory })));
+      }
+    }
+    const get = combineLoads(getParts.map((part) => part.result));
+    const getCpu = getParts.every((part) => part.cpuMs !== null) ? getParts.reduce((total, part) => total + (part.cpuMs ?? 0), 0) : null;
+    rows.push(row('API GET /v1/orders/:id', get, combinePools(getParts.map((part) => part.pools)), CONFIG.connections, getCpu));
+    printRow(rows[rows.length - 1]);
+
+    let pgbenchCommand: string | undefined;
+    if (floorParts.length > 0) {
+      const floor = combinePgBench(floorParts.map((part) => part.result));
+      const pools = combinePools(floorParts.map((part) => part.pools));
+      pgbenchCommand = floor.command;
       rows.push({
         target: name,
         targetLabel: label,
         workload: `pgbench floor: GET /v1/orders/:id SQL${database.pooled ? '' : ' (direct, for context)'}`,
         driver: 'pgbench',
         clients: CONFIG.connections,
-        durationSec: CONFIG.durationSec,
-        requests: floor.result.transactions,
-        rps: floor.result.tps,
-        p50: floor.result.latencyMs.p50,
-        p95: floor.result.latencyMs.p95,
-        p99: floor.result.latencyMs.p99,
-        errors: floor.result.errors,
-        errorDetail: floor.result.errors === 0 ? '' : `failed ${floor.result.failed}, aborted clients ${floor.result.abortedClients}`,
+        durationSec: sliceSec * slices,
+        requests: floor.transactions,
+        rps: floor.tps,
+        p50: floor.latencyMs.p50,
+        p95: floor.latencyMs.p95,
+        p99: floor.latencyMs.p99,
+        errors: floor.errors,
+        errorDetail: floor.errors === 0 ? '' : `failed ${floor.failed}, aborted clients ${floor.abortedClients}`,
         rssMb: null,
         peakRssMb: null,
         apiCpuMsPerRequest: null,
-        serverConnections: floor.pools ? floor.pools.serverConnectionsMax : null,
-        roundTripsPerRequest: floor.pools && floor.result.transactions > 0 ? floor.pools.queries / floor.result.transactions : null,
+        serverConnections: pools ? pools.serverConnectionsMax : null,
+        roundTripsPerRequest: pools && floor.transactions > 0 ? pools.queries / floor.transactions : null,
       });
       printRow(rows[rows.length - 1]);
     }
@@ -563,6 +588,7 @@ async function report(targets: TargetSummary[], skipped: string[], elapsedSec: n
     `Load: autocannon, ${CONFIG.connections} connections, pipelining 1, ${CONFIG.durationSec} s per run after a ${CONFIG.warmupSec} s warmup; ${CONFIG.tenants} tenants, requests spread at random over tenants and their seeded orders.`,
     `Tenant mix: ${mixLine}.`,
     `API: one Node process, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, DB_POOL_SIZE=${CONFIG.dbPoolSize}; Citus 3 nodes (coordinator + 2 workers) behind PgBouncer (transaction mode, default_pool_size 20).`,
+    `GET /v1/orders/:id and the floor alternate in ${CONFIG.slices} slices of ${Math.round(CONFIG.durationSec / CONFIG.slices)} s each (same total time), so both see the same machine.`,
     `Floor: pgbench -M simple, ${CONFIG.connections} clients, ${CONFIG.pgbenchThreads} threads, the transaction captured from the API for GET /v1/orders/:id (BEGIN + SET LOCAL line, details SELECT, COMMIT) with tenant and order id drawn at random from the seeded data, as app_tenant.`,
     'Errors = non-2xx responses + socket errors (timeouts included); pgbench: failed transactions + aborted clients. RSS = VmRSS of the API process at the end of the run / VmHWM (peak). API CPU = user + system CPU time of the API process during the run / requests. PgBouncer server conns = max of sv_active+sv_idle+sv_used (app_tenant + app_control) sampled every 250 ms; round trips / req = PgBouncer total_query_count delta / requests (both count every client of the database, so they are only clean when nothing else uses the cluster).',
   ];

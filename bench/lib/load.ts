@@ -39,6 +39,8 @@ export interface LoadResult {
   byRoute: Record<string, { requests: number; non2xx: number; statuses: Record<string, number> }>;
   /** Responses per HTTP status code. */
   statuses: Record<string, number>;
+  /** Every response time, ms (for combining runs). */
+  latencies: number[];
 }
 
 /**
@@ -92,6 +94,7 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
           timeouts: result.timeouts,
           errors: result.non2xx + socketErrors,
           byRoute,
+          latencies,
           statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0])),
         });
       },
@@ -100,6 +103,38 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
       latencies.push(responseTime);
     });
   });
+}
+
+/** Several runs as one: counts add up, percentiles are taken over all their responses. */
+export function combineLoads(parts: LoadResult[]): LoadResult {
+  const sum = (pick: (part: LoadResult) => number) => parts.reduce((total, part) => total + pick(part), 0);
+  const latencies = parts.flatMap((part) => part.latencies);
+  const byRoute: LoadResult['byRoute'] = {};
+  const statuses: Record<string, number> = {};
+  for (const part of parts) {
+    for (const [code, count] of Object.entries(part.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+    for (const [route, entry] of Object.entries(part.byRoute)) {
+      const target = (byRoute[route] ??= { requests: 0, non2xx: 0, statuses: {} });
+      target.requests += entry.requests;
+      target.non2xx += entry.non2xx;
+      for (const [code, count] of Object.entries(entry.statuses)) target.statuses[code] = (target.statuses[code] ?? 0) + count;
+    }
+  }
+  const durationSec = sum((part) => part.durationSec);
+  const requests = sum((part) => part.requests);
+  return {
+    durationSec,
+    requests,
+    rps: requests / durationSec,
+    latencyMs: summarize(latencies),
+    non2xx: sum((part) => part.non2xx),
+    socketErrors: sum((part) => part.socketErrors),
+    timeouts: sum((part) => part.timeouts),
+    errors: sum((part) => part.errors),
+    byRoute,
+    statuses,
+    latencies,
+  };
 }
 
 /** Nearest-rank percentiles. */

@@ -91,7 +91,27 @@ export interface PgBenchResult {
   abortedClients: number;
   errors: number;
   latencyMs: LatencySummary;
+  /** Every transaction's latency, ms (for combining runs). */
+  latencies: number[];
   command: string;
+}
+
+/** Several pgbench runs as one: tps = all transactions / the time they took. */
+export function combinePgBench(parts: PgBenchResult[]): PgBenchResult {
+  const sum = (pick: (part: PgBenchResult) => number) => parts.reduce((total, part) => total + pick(part), 0);
+  const transactions = sum((part) => part.transactions);
+  const seconds = sum((part) => (part.tps > 0 ? part.transactions / part.tps : 0));
+  const latencies = parts.flatMap((part) => part.latencies);
+  return {
+    tps: seconds > 0 ? transactions / seconds : Number.NaN,
+    transactions,
+    failed: sum((part) => part.failed),
+    abortedClients: sum((part) => part.abortedClients),
+    errors: sum((part) => part.errors),
+    latencyMs: summarize(latencies),
+    latencies,
+    command: parts[0]?.command ?? '',
+  };
 }
 
 export async function runPgBench(options: PgBenchOptions): Promise<PgBenchResult> {
@@ -146,6 +166,7 @@ export async function runPgBench(options: PgBenchOptions): Promise<PgBenchResult
     abortedClients,
     errors: failed + abortedClients,
     latencyMs: summarize(latencies),
+    latencies,
     command: compactCommand(printable, options.scripts.length),
   };
 }

@@ -13,6 +13,21 @@ export interface PoolSample {
   transactions: number;
 }
 
+export function combinePools(parts: Array<PoolSample | null>): PoolSample | null {
+  const present = parts.filter((part): part is PoolSample => part !== null);
+  if (present.length === 0) return null;
+  const max = (pick: (part: PoolSample) => number) => Math.max(...present.map(pick));
+  const sum = (pick: (part: PoolSample) => number) => present.reduce((total, part) => total + pick(part), 0);
+  return {
+    serverConnectionsMax: max((part) => part.serverConnectionsMax),
+    serverActiveMax: max((part) => part.serverActiveMax),
+    clientsWaitingMax: max((part) => part.clientsWaitingMax),
+    samples: sum((part) => part.samples),
+    queries: sum((part) => part.queries),
+    transactions: sum((part) => part.transactions),
+  };
+}
+
 interface PoolRow {
   database: string;
   user: string;
