@@ -41,6 +41,8 @@ export interface LoadResult {
   statuses: Record<string, number>;
   /** Every response time, ms (for combining runs). */
   latencies: number[];
+  /** The body of the first response of each non-2xx status (cut to 300 characters). */
+  errorSamples: Record<string, string>;
 }
 
 /**
@@ -51,6 +53,7 @@ export interface LoadResult {
 export function drive(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const byRoute: LoadResult['byRoute'] = {};
+  const errorSamples: Record<string, string> = {};
   type Context = { route?: string };
 
   return new Promise((resolve, reject) => {
@@ -68,12 +71,15 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
               (context as Context).route = next.route;
               return { ...request, method: next.method, path: next.path, headers: next.headers, body: next.body ?? '' };
             },
-            onResponse: (status, _body, context) => {
+            onResponse: (status, body, context) => {
               const route = (context as Context).route ?? 'unknown';
               const entry = (byRoute[route] ??= { requests: 0, non2xx: 0, statuses: {} });
               entry.requests += 1;
               entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
-              if (status < 200 || status > 299) entry.non2xx += 1;
+              if (status < 200 || status > 299) {
+                entry.non2xx += 1;
+                errorSamples[status] ??= String(body).slice(0, 300);
+              }
             },
           },
         ],
@@ -95,6 +101,7 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
           errors: result.non2xx + socketErrors,
           byRoute,
           latencies,
+          errorSamples,
           statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0])),
         });
       },
@@ -134,6 +141,7 @@ export function combineLoads(parts: LoadResult[]): LoadResult {
     byRoute,
     statuses,
     latencies,
+    errorSamples: Object.assign({}, ...parts.map((part) => part.errorSamples)),
   };
 }
 

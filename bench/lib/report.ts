@@ -72,7 +72,7 @@ export function goalsTable(goals: Goal[]): string {
   const lines = ['| Goal | Value | Target | Result |', '| --- | ---: | --- | --- |'];
   for (const goal of goals) {
     const result = goal.pass === null ? `SKIPPED (${goal.detail})` : `${goal.pass ? 'PASS' : 'FAIL'}${goal.detail ? ` (${goal.detail})` : ''}`;
-    lines.push(`| ${goal.name} | ${goal.value === null ? 'n/a' : fixed(goal.value, goal.value < 10 ? 2 : 0)} | ${goal.goal} | ${result} |`);
+    lines.push(`| ${goal.name} | ${goal.value === null ? 'n/a' : Number.isInteger(goal.value) ? String(goal.value) : fixed(goal.value, goal.value < 10 ? 2 : 0)} | ${goal.goal} | ${result} |`);
   }
   return lines.join('\n');
 }
@@ -121,7 +121,7 @@ export function chartSvg(rows: ResultRow[], title: string, subtitle: string[]): 
 
 function chartLabel(row: ResultRow): string {
   const target = row.target === 'embedded' ? 'Embedded' : 'Citus';
-  const workload = row.driver === 'pgbench' ? `pgbench floor${row.target === 'embedded' ? ' (direct)' : ''}` : row.workload.replace(/^Storm: (\d+) clients, .*/, 'Storm, $1 clients');
+  const workload = row.driver === 'pgbench' ? `pgbench floor${row.target === 'embedded' ? ' (direct)' : ''}` : row.workload.replace(/^Storm: (\d+) clients, GET [^,]*(, (DB_CONNECT_TIMEOUT_MS=\d+))?$/, (_all, clients, _rest, timeout) => `Storm, ${clients} clients${timeout ? `, ${timeout}` : ''}`);
   return `${target}: ${workload}`;
 }
 
