@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       explained.push({ ...statement, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
       process.stdout.write(`explained: ${statement.title}\n`);
     }
-    const [{ version }] = (await owner.query(`SELECT extversion AS version FROM pg_extension WHERE extname = 'citus'`)).rows;
+    const [{ version }] = (await owner.query(`SELECT split_part(citus_version(), ' ', 2) AS version`)).rows;
     const [{ workers }] = (await owner.query(`SELECT count(*)::int AS workers FROM pg_dist_node WHERE groupid <> 0`)).rows;
 
     const lines = [
