@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { installGracefulShutdown, logUnhandledRejections } from '@app/common';
-import { EnvironmentError, validateEnvironment } from '@app/config';
+import { installGracefulShutdown, logUnhandledRejections, runMain } from '@app/common';
+import { validateEnvironment } from '@app/config';
 import { prepareDatabase } from '@app/persistence';
 import { createAnalyticsApp } from './bootstrap/create-analytics-app';
 
@@ -47,11 +47,4 @@ function printBanner(port: number, token: string, generated: boolean, rollupInte
   );
 }
 
-bootstrap().catch((error: unknown) => {
-  if (error instanceof EnvironmentError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+runMain(bootstrap);

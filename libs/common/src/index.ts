@@ -5,6 +5,7 @@ export * from './errors/exceptions';
 export * from './http/configure-app';
 export * from './http/graceful-shutdown';
 export * from './http/request-id';
+export * from './http/run-main';
 export * from './observability/logging';
 export * from './observability/metrics';
 export * from './pagination/pagination';

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
+import { bearerToken, secretsEqual } from '@app/common';
 import { Environment } from '@app/config';
-import { bearerToken, looksLikeApiKey, secretsEqual } from './api-key';
+import { looksLikeApiKey } from './api-key';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 
 /** /admin/*: only ADMIN_TOKEN. A valid tenant key or the analytics token is the wrong kind (403). */

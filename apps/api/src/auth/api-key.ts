@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Tenant api keys: a fixed prefix (recognisable in logs and secret scanners) and 32 random bytes. */
 export const API_KEY_PREFIX = 'tk_';
@@ -23,18 +23,4 @@ export function hashApiKey(key: string): Buffer {
 
 export function looksLikeApiKey(token: string): boolean {
   return API_KEY_FORMAT.test(token);
-}
-
-/** Constant-time comparison of two secrets of any length. */
-export function secretsEqual(given: string, expected: string): boolean {
-  const left = createHash('sha256').update(given).digest();
-  const right = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(left, right);
-}
-
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
-export function bearerToken(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header.trim());
-  return match?.[1];
 }

@@ -1,8 +1,8 @@
 import { ForbiddenException, Inject, Injectable, NestMiddleware, UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { bearerToken, secretsEqual } from '@app/common';
 import { Environment } from '@app/config';
 import { runWithTenant } from '@app/tenancy';
-import { bearerToken, secretsEqual } from './api-key';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { AuthenticatedRequest } from './authenticated-request';
 import { TenantRateLimiter } from './tenant-rate-limiter';
