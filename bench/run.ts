@@ -177,6 +177,8 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     DB_POOL_SIZE: String(CONFIG.dbPoolSize),
     SEED_DEMO: 'false',
     NODE_ENV: 'production',
+    // Flags for the API's node, e.g. a heap cap (--max-old-space-size=160); none by default.
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
   });
 
   let database: { host: string; port: number; user: string; database: string; password?: string; pooled: boolean };
@@ -650,7 +652,7 @@ async function report(targets: TargetSummary[], skipped: string[], elapsedSec: n
     `Command: \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; whole run ${elapsedSec} s; load average ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end)`,
     `Load: autocannon, ${CONFIG.connections} connections, pipelining 1, ${CONFIG.durationSec} s per run after a ${CONFIG.warmupSec} s warmup; ${CONFIG.tenants} tenants, requests spread at random over tenants and their seeded orders.`,
     `Tenant mix: ${mixLine}.`,
-    `API: one Node process, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, DB_POOL_SIZE=${CONFIG.dbPoolSize}; Citus 3 nodes (coordinator + 2 workers) behind PgBouncer (transaction mode, default_pool_size 20).`,
+    `API: one Node process (NODE_OPTIONS=${JSON.stringify(process.env.BENCH_NODE_OPTIONS ?? '')}), LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false, DB_POOL_SIZE=${CONFIG.dbPoolSize}; Citus 3 nodes (coordinator + 2 workers) behind PgBouncer (transaction mode, default_pool_size 20).`,
     `GET /v1/orders/:id and the floor alternate in ${CONFIG.slices} slices of ${Math.round(CONFIG.durationSec / CONFIG.slices)} s each (same total time), so both see the same machine.`,
     `Floor: pgbench -M simple, ${CONFIG.connections} clients, ${CONFIG.pgbenchThreads} threads, the transaction captured from the API for GET /v1/orders/:id (BEGIN + SET LOCAL line, details SELECT, COMMIT) with tenant and order id drawn at random from the seeded data, as app_tenant.`,
     'Errors = non-2xx responses + socket errors (timeouts included); pgbench: failed transactions + aborted clients. RSS = VmRSS of the API process at the end of the run / VmHWM (peak). API CPU = user + system CPU time of the API process during the run / requests. PgBouncer server conns = max of sv_active+sv_idle+sv_used (app_tenant + app_control) sampled every 250 ms; round trips / req = PgBouncer total_query_count delta / requests (both count every client of the database, so they are only clean when nothing else uses the cluster).',
