@@ -82,7 +82,7 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
 /** A horizontal bar chart of requests per second, one bar per row, with the latencies as labels. */
 export function chartSvg(rows: ResultRow[], title: string, subtitle: string[]): string {
   const width = 1100;
-  const left = 290;
+  const left = 330;
   const right = 330;
   const top = 70 + subtitle.length * 18;
   const barHeight = 24;
@@ -121,7 +121,7 @@ export function chartSvg(rows: ResultRow[], title: string, subtitle: string[]): 
 
 function chartLabel(row: ResultRow): string {
   const target = row.target === 'embedded' ? 'Embedded' : 'Citus';
-  const workload = row.driver === 'pgbench' ? `pgbench floor${row.target === 'embedded' ? ' (direct)' : ''}` : row.workload.replace(/^Storm: (\d+) clients, GET [^,]*(, (DB_CONNECT_TIMEOUT_MS=\d+))?$/, (_all, clients, _rest, timeout) => `Storm, ${clients} clients${timeout ? `, ${timeout}` : ''}`);
+  const workload = row.driver === 'pgbench' ? `pgbench floor${row.target === 'embedded' ? ' (direct)' : ''}` : row.workload.replace(/^Storm: (\d+) clients, GET [^,]*(, (DB_CONNECT_TIMEOUT_MS=\d+))?$/, (_all, clients, _rest, timeout) => `Storm, ${clients} clients${timeout ? `, ${Number(timeout.split('=')[1]) / 1000} s pool wait` : ''}`);
   return `${target}: ${workload}`;
 }
 
