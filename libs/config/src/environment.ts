@@ -88,9 +88,14 @@ export class Environment {
   @IsInt() @Min(1) @Max(50) @Type(() => Number)
   ANALYTICS_DB_POOL_SIZE = 3;
 
-  /** How long to wait for a pooled connection or a new server connection before answering 503. */
+  /**
+   * How long a request may wait for a database connection, queueing for the pool included,
+   * before answering 503. Under a burst the pool queue is where requests wait their turn, so
+   * this is a queueing bound; a database that is down fails faster (connection refused, Citus
+   * errors, the query timeout).
+   */
   @IsInt() @Min(100) @Max(60000) @Type(() => Number)
-  DB_CONNECT_TIMEOUT_MS = 2000;
+  DB_CONNECT_TIMEOUT_MS = 10000;
 
   /** Upper bound for any statement; per-plan limits may be lower. */
   @IsInt() @Min(100) @Max(600000) @Type(() => Number)
