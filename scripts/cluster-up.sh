@@ -221,6 +221,15 @@ for n in "${NODES[@]}"; do
     psql_node "$port" postgres -c "CREATE DATABASE $DB"
   fi
   psql_node "$port" "$DB" -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS citus"
+  # Recent PostgreSQL minor releases only load the logical decoding plugins listed here, and
+  # Citus's non-blocking shard moves and tenant isolation decode through its own plugin.
+  if [[ "$(psql_node "$port" postgres -Atc "SELECT 1 FROM pg_settings WHERE name = 'output_plugin_libraries'")" == 1 ]]; then
+    psql_node "$port" postgres -Atc "SELECT current_setting('output_plugin_libraries') ~ '(^|[ ,])citus($|[ ,])'" | grep -q t ||
+      psql_node "$port" postgres -At >/dev/null <<SQL
+ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', 'citus';
+SELECT pg_reload_conf();
+SQL
+  fi
 done
 
 log "registering coordinator and workers"

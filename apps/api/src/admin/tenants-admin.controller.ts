@@ -112,6 +112,7 @@ export class TenantsAdminController {
   }
 
   @Post(':id/isolate')
+  @HttpCode(200)
   @ApiOkResponse({ type: PlacementView, description: "The tenant's new dedicated shard and its node" })
   @ApiConflictResponse({ description: 'Not available on a single node' })
   async isolate(@Param('id', new ParseUuidPipe()) id: string): Promise<PlacementView> {
