@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { DatabaseEndpoints, DatabaseRole, withCredentials } from '@app/config';
-import { runMigrations, startEmbeddedDatabase, withDatabase } from '@app/persistence';
-import { freePort } from '@app/testing';
+import { runMigrations, withDatabase } from '@app/persistence';
+import { startThrowawayDatabase } from '@app/testing';
 
 export const BENCH_DATABASE = 'bench';
 
@@ -79,19 +76,12 @@ export async function citusBenchTarget(): Promise<BenchTarget> {
 
 /** A throw-away embedded PostgreSQL in a temporary folder, migrated. */
 export async function singleNodeBenchTarget(): Promise<BenchTarget> {
-  const directory = mkdtempSync(join(tmpdir(), 'analytics-bench-'));
-  const embedded = await startEmbeddedDatabase({ directory, port: await freePort(), databaseName: BENCH_DATABASE });
-  const cleanUp = async () => {
-    await embedded.stop();
-    rmSync(directory, { recursive: true, force: true });
-  };
+  const embedded = await startThrowawayDatabase('analytics-bench-', BENCH_DATABASE);
   try {
-    await runMigrations(embedded.endpoints.owner);
-    await embedded.applyRolePasswords();
     const version = await withClient(embedded.endpoints.owner, async (client) => (await client.query(`SHOW server_version`)).rows[0].server_version);
-    return { name: 'single-node', label: `single node: embedded PostgreSQL ${version}`, endpoints: embedded.endpoints, stop: cleanUp };
+    return { name: 'single-node', label: `single node: embedded PostgreSQL ${version}`, endpoints: embedded.endpoints, stop: embedded.stop };
   } catch (error) {
-    await cleanUp();
+    await embedded.stop();
     throw error;
   }
 }

@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
   // The embedded server stops after Nest has closed its pools.
   installGracefulShutdown(app, environment.SHUTDOWN_DRAIN_MS, () => database.stop());
 
-  const demo = environment.SEED_DEMO ?? database.endpoints.embedded ? await seedDemoTenants(app) : [];
+  const demo = (environment.SEED_DEMO ?? database.endpoints.embedded) ? await seedDemoTenants(app) : [];
   // Nest hands extra arguments on to http.Server#listen(port, host, backlog); its typings stop at host.
   const listener = app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> };
   await listener.listen(environment.PORT, environment.HOST, LISTEN_BACKLOG);

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseEndpoints, DatabaseRole, withCredentials } from '@app/config';
-import { runMigrations, startEmbeddedDatabase } from '@app/persistence';
+import { runMigrations } from '@app/persistence';
 import { findPgBouncer, startPgBouncer } from './pgbouncer';
-import { freePort } from './free-port';
+import { startThrowawayDatabase } from './throwaway-database';
 
 /** Where integration tests run: the embedded single node (default) or the local Citus cluster. */
 export type TestTarget = 'embedded' | 'citus';
@@ -45,19 +43,8 @@ export async function startTestDatabase(target: TestTarget, log: (message: strin
     return { target, endpoints, pooled: true, stop: async () => undefined };
   }
 
-  const directory = mkdtempSync(join(tmpdir(), 'orders-test-'));
-  const embedded = await startEmbeddedDatabase({ directory, port: await freePort() });
-  const cleanUp = async () => {
-    await embedded.stop();
-    rmSync(directory, { recursive: true, force: true });
-  };
-  try {
-    await runMigrations(embedded.endpoints.owner);
-    await embedded.applyRolePasswords();
-  } catch (error) {
-    await cleanUp();
-    throw error;
-  }
+  const embedded = await startThrowawayDatabase('orders-test-');
+  const cleanUp = embedded.stop;
   if (!findPgBouncer()) {
     log(
       '\n!!! PgBouncer is not installed: integration tests connect DIRECTLY to PostgreSQL.\n' +
@@ -68,7 +55,7 @@ export async function startTestDatabase(target: TestTarget, log: (message: strin
   const passwords = Object.fromEntries(
     Object.values(DatabaseRole).map((role) => [role, decodeURIComponent(new URL(embedded.endpoints[roleKey(role)]).password)]),
   );
-  const bouncer = await startPgBouncer({ directory: join(directory, 'pgbouncer'), upstreamPort: Number(new URL(embedded.endpoints.owner).port), users: passwords });
+  const bouncer = await startPgBouncer({ directory: join(embedded.directory, 'pgbouncer'), upstreamPort: Number(new URL(embedded.endpoints.owner).port), users: passwords });
   const through = (url: string) => {
     const parsed = new URL(url);
     parsed.port = String(bouncer.port);

@@ -64,7 +64,7 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderPageView, description: 'Newest first, without items and payments' })
   async list(@Query() query: ListOrdersQueryDto): Promise<OrderPageView> {
     const page = await this.orders.list(query);
-    return { data: page.rows.map(presentOrder), nextCursor: page.nextCursor };
+    return { data: page.data.map(presentOrder), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

@@ -73,14 +73,13 @@ export class OrdersService {
     return order;
   }
 
-  async list(query: ListOrdersQueryDto): Promise<Page<OrderRecord> & { rows: OrderRecord[] }> {
+  async list(query: ListOrdersQueryDto): Promise<Page<OrderRecord>> {
     const beforeId = query.cursor ? decodeCursor(ORDER_CURSOR, query.cursor, isOrderPosition).id : undefined;
     const rows = await this.database.transaction(
       (tx) => this.orders.list(tx, { status: query.status, limit: query.limit + 1, beforeId }),
       { readOnly: true },
     );
-    const page = toPage(rows, query.limit, (row) => row, (row) => encodeCursor(ORDER_CURSOR, { id: row.id }));
-    return { ...page, rows: page.data };
+    return toPage(rows, query.limit, (row) => row, (row) => encodeCursor(ORDER_CURSOR, { id: row.id }));
   }
 
   async cancel(id: number): Promise<OrderDetailsRecord> {
