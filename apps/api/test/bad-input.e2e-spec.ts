@@ -40,7 +40,7 @@ const TENANT_API_CASES: Array<[string, BadRequest]> = [
   ['a JSON string as the body', order('"US"', null)],
   ['JSON null as the body', order('null', null)],
   ['an empty JSON body', order('', 'countryCode')],
-  ['a body that is not JSON (text/plain)', { method: 'post', path: '/v1/orders', body: 'countryCode=US', contentType: 'text/plain', status: 400, field: 'countryCode' }],
+  ['a body that is not JSON (text/plain)', { method: 'post', path: '/v1/orders', body: 'countryCode=US', contentType: 'text/plain', status: 415, field: null }],
   ['a gzip body that does not decompress', { method: 'post', path: '/v1/orders', body: JSON.stringify(orderBody()), headers: { 'Content-Encoding': 'gzip' }, status: 400, field: null }],
   ['a body nested 10000 levels deep', order(`{"countryCode":"US","items":${deepArray(10000)}}`, 'items[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]')],
   // Unknown fields
@@ -83,6 +83,11 @@ const TENANT_API_CASES: Array<[string, BadRequest]> = [
   ["countryCode 'USA'", order({ ...orderBody(), countryCode: 'USA' }, 'countryCode')],
   ["currency 'usd'", order({ ...orderBody(), currency: 'usd' }, 'currency')],
   ["currency 'US'", order({ ...orderBody(), currency: 'US' }, 'currency')],
+  ["currency 'ZZZ' (three letters, not ISO 4217)", order({ ...orderBody(), currency: 'ZZZ' }, 'currency')],
+  ['a NUL character in the note', order({ ...orderBody(), note: 'before\u0000after' }, 'note')],
+  ['a NUL character in a sku', order({ countryCode: 'US', items: [{ ...item, sku: 'SKU\u0000' }] }, 'items[0].sku')],
+  ['an empty array as an item', order({ countryCode: 'US', items: [[]] }, 'items')],
+  ['a valid item wrapped in an array', order({ countryCode: 'US', items: [[item]] }, 'items')],
   // Body size
   ['a body over 1 MiB', order({ ...orderBody(), note: 'n'.repeat(1024 * 1024 + 1) }, null, 413)],
   // Idempotency-Key
@@ -218,6 +223,15 @@ describe('Bad input on the admin API: always a 4xx in the error shape, never a 5
       'a tenant cursor with a malformed id',
       { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '2026-01-01T00:00:00.000000Z', id: '-'.repeat(36) })}`, status: 400, field: 'cursor' },
     ],
+    [
+      'a tenant cursor with a date that does not exist',
+      { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '2026-02-30T00:00:00.000000Z', id: randomUUID() })}`, status: 400, field: 'cursor' },
+    ],
+    [
+      'a tenant cursor in year 0000',
+      { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '0000-01-01T00:00:00.000000Z', id: randomUUID() })}`, status: 400, field: 'cursor' },
+    ],
+    ['a NUL character in a tenant name', create({ name: `${marker}\u0000` }, 'name')],
     ['an order cursor on the tenant list', { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'order', id: 5 })}`, status: 400, field: 'cursor' }],
     ['hot tenants limit=0', { method: 'get', path: '/admin/tenants/hot?limit=0', status: 400, field: 'limit' }],
     ["hot tenants limit='x'", { method: 'get', path: '/admin/tenants/hot?limit=x', status: 400, field: 'limit' }],

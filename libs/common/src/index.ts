@@ -3,6 +3,8 @@ export * from './errors/all-exceptions.filter';
 export * from './errors/error-body';
 export * from './errors/exceptions';
 export * from './http/configure-app';
+export * from './http/edge';
+export * from './http/openapi';
 export * from './http/graceful-shutdown';
 export * from './http/request-id';
 export * from './http/run-main';

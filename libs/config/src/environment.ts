@@ -82,6 +82,10 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16, { message: 'ANALYTICS_TOKEN must be at least 16 characters' })
   ANALYTICS_TOKEN?: string;
 
+  /** When set, GET /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   @IsInt() @Min(1) @Max(200) @Type(() => Number)
   DB_POOL_SIZE = 10;
 

@@ -68,8 +68,8 @@ export class CountryRevenueView {
   @ApiProperty({ example: 'US' }) countryCode: string;
   @ApiProperty({ example: 'United States' }) countryName: string;
   @ApiProperty({ example: 'Americas' }) region: string;
-  @ApiProperty({ description: ORDERS_DESCRIPTION }) orders: number;
-  @ApiProperty({ description: REVENUE_DESCRIPTION }) revenueCents: number;
+  @ApiProperty({ type: 'integer', description: ORDERS_DESCRIPTION }) orders: number;
+  @ApiProperty({ type: 'integer', description: REVENUE_DESCRIPTION }) revenueCents: number;
 }
 
 export class RevenueByCountryView {
@@ -79,8 +79,8 @@ export class RevenueByCountryView {
 
 export class TenantRevenueView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
-  @ApiProperty({ description: ORDERS_DESCRIPTION }) orders: number;
-  @ApiProperty({ description: REVENUE_DESCRIPTION }) revenueCents: number;
+  @ApiProperty({ type: 'integer', description: ORDERS_DESCRIPTION }) orders: number;
+  @ApiProperty({ type: 'integer', description: REVENUE_DESCRIPTION }) revenueCents: number;
 }
 
 export class TopTenantsView {
@@ -90,8 +90,8 @@ export class TopTenantsView {
 
 export class DailyRevenueView {
   @ApiProperty({ example: '2025-01-31', description: 'UTC day of creation' }) day: string;
-  @ApiProperty({ description: 'Orders created that day that are not cancelled' }) orders: number;
-  @ApiProperty({ description: REVENUE_DESCRIPTION }) revenueCents: number;
+  @ApiProperty({ type: 'integer', description: 'Orders created that day that are not cancelled' }) orders: number;
+  @ApiProperty({ type: 'integer', description: REVENUE_DESCRIPTION }) revenueCents: number;
 }
 
 export class DailyView {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { QueryInt } from '@app/common';
@@ -54,13 +54,15 @@ export class TenantView {
 }
 
 export class PlacementView {
-  @ApiProperty() shardId: number;
+  @ApiProperty({ type: 'integer' }) shardId: number;
   @ApiProperty() nodeName: string;
-  @ApiProperty() nodePort: number;
+  @ApiProperty({ type: 'integer' }) nodePort: number;
 }
 
+@ApiExtraModels(PlacementView)
 export class TenantDetailsView extends TenantView {
-  @ApiProperty({ type: PlacementView, nullable: true, description: 'null on a single node' })
+  // A $ref cannot be nullable in OpenAPI 3.0: wrap it so strict validators accept the null.
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(PlacementView) }], nullable: true, description: 'null on a single node' })
   placement: PlacementView | null;
 }
 

@@ -4,9 +4,13 @@ import { ClusterNode, ClusterRepository, ClusterTable, ShardPlacement } from '@a
 
 export class HotTenantView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
-  @ApiProperty() queriesThisPeriod: number;
-  @ApiProperty() queriesLastPeriod: number;
+  @ApiProperty({ type: 'integer' }) queriesThisPeriod: number;
+  @ApiProperty({ type: 'integer' }) queriesLastPeriod: number;
   @ApiProperty() cpuSecondsThisPeriod: number;
+}
+
+export class HotTenantListView {
+  @ApiProperty({ type: [HotTenantView] }) data: HotTenantView[];
 }
 
 export interface ClusterView {

@@ -23,7 +23,7 @@ import {
   TenantView,
   UpdateTenantDto,
 } from './admin.dto';
-import { ClusterService, HotTenantView } from './cluster.service';
+import { ClusterService, HotTenantListView } from './cluster.service';
 import { presentTenant } from './tenant.presenter';
 import { TenantExportService } from './tenant-export.service';
 import { TenantsAdminService } from './tenants-admin.service';
@@ -55,8 +55,8 @@ export class TenantsAdminController {
 
   // Declared before ':id' so that "hot" is not read as a tenant id.
   @Get('hot')
-  @ApiOkResponse({ type: [HotTenantView], description: 'Tenants ranked by recent query load (citus_stat_tenants); empty on a single node' })
-  async hot(@Query() query: HotTenantsQueryDto): Promise<{ data: HotTenantView[] }> {
+  @ApiOkResponse({ type: HotTenantListView, description: 'Tenants ranked by recent query load (citus_stat_tenants); empty on a single node' })
+  async hot(@Query() query: HotTenantsQueryDto): Promise<HotTenantListView> {
     return { data: await this.cluster.hotTenants(query.limit) };
   }
 

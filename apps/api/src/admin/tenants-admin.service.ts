@@ -18,13 +18,19 @@ import { CreateTenantDto, UpdateTenantDto } from './admin.dto';
 const TENANT_CURSOR = 'tenant';
 /** For a tenant whose plan row is gone: the free plan's bound. */
 const DEFAULT_STATEMENT_TIMEOUT_MS = 2000;
-// Exactly what the cursor was made of (to_char with microseconds, a canonical uuid): anything
-// looser, such as Date.parse's 'March 7', reaches PostgreSQL as a cast error and a 500.
+// Exactly what the cursor was made of (to_char with microseconds, a canonical uuid) and a date
+// that exists: anything looser ('March 7', '2026-02-30', year 0) reaches PostgreSQL as a cast error.
+const CURSOR_INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{6}Z$/;
+const isExistingInstant = (value: string): boolean => {
+  const match = CURSOR_INSTANT.exec(value);
+  if (!match || match[1] < '0001') return false;
+  const parsed = new Date(`${match[1]}Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(match[1]);
+};
 const isTenantPosition = (value: Record<string, unknown>): value is { createdAt: string; id: string } =>
   Object.keys(value).length === 2 &&
   typeof value.createdAt === 'string' &&
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(value.createdAt) &&
-  !Number.isNaN(Date.parse(value.createdAt)) &&
+  isExistingInstant(value.createdAt) &&
   typeof value.id === 'string' &&
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value.id);
 

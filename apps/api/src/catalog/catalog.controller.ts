@@ -12,9 +12,9 @@ class CountryView {
 export class PlanView {
   @ApiProperty({ example: 'free' }) id: string;
   @ApiProperty({ example: 'Free' }) name: string;
-  @ApiProperty() requestsPerMinute: number;
-  @ApiProperty() maxItemsPerOrder: number;
-  @ApiProperty() statementTimeoutMs: number;
+  @ApiProperty({ type: 'integer' }) requestsPerMinute: number;
+  @ApiProperty({ type: 'integer' }) maxItemsPerOrder: number;
+  @ApiProperty({ type: 'integer' }) statementTimeoutMs: number;
 }
 
 class CountryListView {

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -21,6 +22,8 @@ import type { OrderStatus, PaymentMethod } from '@app/persistence';
 export const ORDER_STATUSES: OrderStatus[] = ['pending', 'paid', 'cancelled'];
 export const PAYMENT_METHODS: PaymentMethod[] = ['card', 'bank_transfer', 'wallet'];
 export const MAX_ITEMS_PER_ORDER = 100;
+/** ISO 4217 as the runtime's ICU data knows it: the one list every currency code is checked against. */
+const ISO_4217_CODES = Intl.supportedValuesOf('currency');
 
 export class OrderItemDto {
   @ApiProperty({ minLength: 1, maxLength: 64, example: 'SKU-123' })
@@ -47,10 +50,10 @@ export class CreateOrderDto {
   @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be two upper-case letters' })
   countryCode: string;
 
-  @ApiPropertyOptional({ example: 'USD', description: "ISO 4217 code; defaults to the country's currency" })
+  @ApiPropertyOptional({ example: 'USD', pattern: '^[A-Z]{3}$', description: "ISO 4217 code; defaults to the country's currency" })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be three upper-case letters' })
+  @IsIn(ISO_4217_CODES, { message: 'currency must be an ISO 4217 currency code' })
   currency?: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
@@ -63,6 +66,7 @@ export class CreateOrderDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ITEMS_PER_ORDER)
+  @IsObject({ each: true, message: 'each item must be an object' })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)
   items: OrderItemDto[];
@@ -88,30 +92,30 @@ export class CreatePaymentDto {
 }
 
 export class OrderItemView {
-  @ApiProperty() id: number;
+  @ApiProperty({ type: 'integer' }) id: number;
   @ApiProperty() sku: string;
-  @ApiProperty() quantity: number;
-  @ApiProperty() unitPriceCents: number;
-  @ApiProperty() lineTotalCents: number;
+  @ApiProperty({ type: 'integer' }) quantity: number;
+  @ApiProperty({ type: 'integer' }) unitPriceCents: number;
+  @ApiProperty({ type: 'integer' }) lineTotalCents: number;
 }
 
 export class PaymentView {
-  @ApiProperty() id: number;
-  @ApiProperty() orderId: number;
-  @ApiProperty() amountCents: number;
+  @ApiProperty({ type: 'integer' }) id: number;
+  @ApiProperty({ type: 'integer' }) orderId: number;
+  @ApiProperty({ type: 'integer' }) amountCents: number;
   @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
   @ApiProperty({ enum: ['captured'] }) status: 'captured';
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export class OrderView {
-  @ApiProperty() id: number;
+  @ApiProperty({ type: 'integer' }) id: number;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty() countryCode: string;
   @ApiProperty() currency: string;
   @ApiProperty({ nullable: true, type: String }) note: string | null;
-  @ApiProperty() totalCents: number;
-  @ApiProperty() paidCents: number;
+  @ApiProperty({ type: 'integer' }) totalCents: number;
+  @ApiProperty({ type: 'integer' }) paidCents: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiPropertyOptional({ type: [OrderItemView] }) items?: OrderItemView[];
@@ -127,9 +131,18 @@ export class PaymentListView {
   @ApiProperty({ type: [PaymentView] }) data: PaymentView[];
 }
 
+export class OrderCountsView {
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: 'integer' }) pending: number;
+  @ApiProperty({ type: 'integer' }) paid: number;
+  @ApiProperty({ type: 'integer' }) cancelled: number;
+}
+
+// Sums are summed in PostgreSQL as numeric and returned as JSON numbers: exact while below 2^53.
+const SUM_LIMIT = 'Exact up to 2^53 - 1 (9,007,199,254,740,991) cents';
+
 export class OrderStatsView {
-  @ApiProperty({ example: { total: 3, pending: 1, paid: 1, cancelled: 1 } })
-  orders: { total: number; pending: number; paid: number; cancelled: number };
-  @ApiProperty({ description: 'Sum of totalCents over orders that are not cancelled' }) revenueCents: number;
-  @ApiProperty({ description: 'Sum of captured payments' }) paidCents: number;
+  @ApiProperty({ type: OrderCountsView }) orders: OrderCountsView;
+  @ApiProperty({ type: 'integer', description: `Sum of totalCents over orders that are not cancelled. ${SUM_LIMIT}` }) revenueCents: number;
+  @ApiProperty({ type: 'integer', description: `Sum of captured payments. ${SUM_LIMIT}` }) paidCents: number;
 }

@@ -29,6 +29,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.warn({ err: exception, requestId: body.requestId }, 'dependency unavailable');
     }
+    if (body.statusCode === HttpStatus.UNAUTHORIZED) {
+      response.setHeader('WWW-Authenticate', 'Bearer');
+    }
     if (retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(retryAfterSeconds));
     }

@@ -19,8 +19,11 @@ export interface RetryAfter {
 }
 
 export class DatabaseUnavailableException extends ServiceUnavailableException implements RetryAfter {
-  constructor(readonly retryAfterSeconds = 1) {
-    super('The database is temporarily unavailable; retry later');
+  constructor(
+    readonly retryAfterSeconds = 1,
+    message = 'The database is temporarily unavailable; retry later',
+  ) {
+    super(message);
   }
 }
 

@@ -52,14 +52,14 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'Database unreachable, migrations pending, or shutting down' })
   async ready(): Promise<HealthCheckResult> {
     if (isDraining()) {
-      throw Object.assign(new DatabaseUnavailableException(1), { message: 'Not ready: shutting down' });
+      throw new DatabaseUnavailableException(1, 'Not ready: shutting down');
     }
     try {
       return await this.health.check([() => this.database.check('database')]);
     } catch (error) {
       const details = (error as { response?: HealthCheckResult }).response?.error?.database;
       const reason = typeof details?.message === 'string' ? details.message : 'not ready';
-      throw Object.assign(new DatabaseUnavailableException(2), { message: `Not ready: ${reason}` });
+      throw new DatabaseUnavailableException(2, `Not ready: ${reason}`);
     }
   }
 }

@@ -6,7 +6,9 @@ import { errorBody } from '../errors/error-body';
 import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
+import { answerClientErrorsInShape, mediaTypeMiddleware, securityHeadersMiddleware } from './edge';
 import { drainingMiddleware } from './graceful-shutdown';
+import { completeDocument, DocumentRules } from './openapi';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 
 export const BODY_LIMIT = '1mb';
@@ -17,6 +19,9 @@ export interface HttpAppOptions {
   /** Bearer schemes documented in OpenAPI, by name. */
   bearerSchemes: string[];
   requestTimeoutMs: number;
+  /** Routes that read a non-JSON body as a stream (the tenant import), by method, path and media type. */
+  streamingRoutes?: Array<{ method: string; path: string; type: string }>;
+  documentRules?: DocumentRules;
 }
 
 /**
@@ -28,7 +33,9 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   app.useLogger(app.get(Logger));
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(securityHeadersMiddleware);
   app.use(drainingMiddleware);
+  app.use(mediaTypeMiddleware(options.streamingRoutes ?? []));
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyParserErrorHandler);
   app.use(rejectNonObjectBodies);
@@ -37,12 +44,16 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
 
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1.0');
   for (const scheme of options.bearerSchemes) {
-    builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, scheme);
+    builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token' }, scheme);
   }
-  const document = SwaggerModule.createDocument(app, builder.build());
+  const document = completeDocument(SwaggerModule.createDocument(app, builder.build()), {
+    infrastructurePaths: ['/health/live'],
+    ...options.documentRules,
+  });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   const server = app.getHttpServer();
+  answerClientErrorsInShape(server);
   // A request that has not completed in time is answered by Node with 408 and its socket closed.
   server.requestTimeout = options.requestTimeoutMs;
   server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
@@ -87,11 +98,13 @@ function rejectNonObjectBodies(request: Request, response: Response, next: NextF
  * What the validation pipe cannot refuse itself: class-transformer silently drops `__proto__`
  * and `constructor` keys (so they would pass as known fields), and it recurses without bound
  * (a deeply nested body overflows the stack: a 500). No DTO has such keys or such depth.
+ * PostgreSQL text cannot hold a NUL character, so no string field may contain one.
  */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_BODY_DEPTH = 32;
 
 function refusedField(value: unknown, path: string, depth: number): FieldError | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? { field: path, message: 'must not contain NUL characters' } : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth >= MAX_BODY_DEPTH) return { field: path, message: `is nested deeper than ${MAX_BODY_DEPTH} levels` };
   for (const [key, child] of Object.entries(value)) {

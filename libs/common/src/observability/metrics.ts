@@ -1,13 +1,32 @@
-import { Controller, Get, Header, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
+import {
+  CanActivate,
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  Inject,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestMiddleware,
+  NestModule,
+  OnModuleInit,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
+import { Environment } from '@app/config';
+import { bearerToken, secretsEqual } from '../auth/bearer-token';
 
-collectDefaultMetrics();
+/** The route label of every request that no route template matched (401s before routing, unknown paths). */
+export const UNMATCHED_ROUTE = 'unmatched';
 
 export const httpRequestDuration = new Histogram({
   name: 'http_request_duration_seconds',
-  help: 'HTTP request latency by route and status',
+  help: 'HTTP request latency by route template and status',
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
@@ -17,23 +36,47 @@ export const databaseUnavailableTotal = new Counter({
   help: 'Requests answered 503 because the database, a worker or the pooler was unavailable',
 });
 
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 @Injectable()
 class HttpMetricsMiddleware implements NestMiddleware {
   use(request: Request, response: Response, next: NextFunction): void {
     const stop = httpRequestDuration.startTimer();
     response.on('finish', () => {
-      // The route pattern, not the URL: ids in paths would explode the label set.
-      const route = (request.route?.path as string | undefined) ?? 'unmatched';
-      const labels = { method: request.method, route: `${request.baseUrl ?? ''}${route}`, status: String(response.statusCode) };
-      stop(labels);
+      // Route templates only: a raw URL or method would let any client grow the label set without bound.
+      // A middleware's catch-all ('/{*path}') is what a request ended in when no controller took it.
+      const path: unknown = request.route?.path;
+      const route = typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
+      const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
+      stop({ method, route, status: String(response.statusCode) });
       if (response.statusCode === 503) databaseUnavailableTotal.inc();
     });
     next();
   }
 }
 
+/** With METRICS_TOKEN set, only `Bearer <METRICS_TOKEN>` may scrape; the other service tokens are the wrong kind. */
+@Injectable()
+class MetricsTokenGuard implements CanActivate {
+  constructor(@Inject(Environment) private readonly environment: Environment) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const expected = this.environment.METRICS_TOKEN;
+    if (!expected) return true;
+    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    if (!token) throw new UnauthorizedException('Missing bearer metrics token');
+    if (secretsEqual(token, expected)) return true;
+    const otherServiceTokens = [this.environment.ADMIN_TOKEN, this.environment.ANALYTICS_TOKEN];
+    if (otherServiceTokens.some((other) => other !== undefined && secretsEqual(token, other))) {
+      throw new ForbiddenException('This token cannot be used on /metrics');
+    }
+    throw new UnauthorizedException('Unknown metrics token');
+  }
+}
+
 @ApiExcludeController()
 @Controller('metrics')
+@UseGuards(MetricsTokenGuard)
 export class MetricsController {
   @Get()
   @Header('Content-Type', register.contentType)
@@ -42,9 +85,18 @@ export class MetricsController {
   }
 }
 
-/** Prometheus metrics at GET /metrics: Node's defaults plus HTTP latency by route. */
-@Module({ controllers: [MetricsController] })
-export class MetricsModule implements NestModule {
+let defaultMetricsCollected = false;
+
+/** Prometheus metrics at GET /metrics: Node's defaults plus HTTP latency by route template. */
+@Module({ controllers: [MetricsController], providers: [MetricsTokenGuard] })
+export class MetricsModule implements NestModule, OnModuleInit {
+  onModuleInit(): void {
+    // Once per process: the default collectors register on the global registry.
+    if (defaultMetricsCollected) return;
+    collectDefaultMetrics();
+    defaultMetricsCollected = true;
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
   }

@@ -1,0 +1,66 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { NextFunction, Request, Response } from 'express';
+import { errorBody } from '../errors/error-body';
+import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
+
+/** Tenant data must not be cached by a proxy or sniffed into another type by a browser. */
+export function securityHeadersMiddleware(_request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * A body that is not JSON is a 415, not an empty body that fails validation field by field.
+ * `streamingRoutes` (method and path) take their own media type and read the stream themselves.
+ */
+export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<{ method: string; path: string; type: string }>) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    if (!hasBody) return next();
+    const contentType = request.headers['content-type'] ?? '';
+    const streaming = streamingRoutes.find((route) => route.method === request.method && route.path === request.path);
+    const accepted = streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_TYPE.test(contentType);
+    if (accepted) return next();
+    const expected = streaming ? streaming.type : 'application/json';
+    response.status(415).json(errorBody(415, `Content-Type must be ${expected}`, requestIdOf(request)));
+  };
+}
+
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * Node's HTTP parser answers malformed requests, oversized headers and request timeouts by
+ * itself with an empty body; this gives them the error shape and a request id like any other.
+ */
+export function answerClientErrorsInShape(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+    const message = status === 431 ? 'Request headers are too large' : status === 408 ? 'Request timed out' : 'Malformed HTTP request';
+    const requestId = acceptOrCreateRequestId(undefined);
+    const body = JSON.stringify(errorBody(status, message, requestId));
+    socket.end(
+      [
+        `HTTP/1.1 ${status} ${errorBody(status, '', '').error}`,
+        'Content-Type: application/json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `${REQUEST_ID_HEADER}: ${requestId}`,
+        'Cache-Control: no-store',
+        'X-Content-Type-Options: nosniff',
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+  });
+}

@@ -1,0 +1,105 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+export const ERROR_SCHEMA = 'ErrorBody';
+
+const errorSchema: SchemaObject = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message', 'requestId'],
+  properties: {
+    statusCode: { type: 'integer', minimum: 400, maximum: 599 },
+    error: { type: 'string', description: 'The HTTP reason phrase' },
+    message: { type: 'string' },
+    requestId: { type: 'string', description: 'The X-Request-Id of the response' },
+    details: {
+      type: 'array',
+      description: 'Validation errors only: one entry per invalid field',
+      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+const integerHeader = (description: string): HeaderObject => ({ description, schema: { type: 'integer' } });
+const HEADERS: Record<string, HeaderObject> = {
+  'X-Request-Id': { description: 'Echo of the request id sent (up to 128 safe characters), or a generated one', schema: { type: 'string' } },
+  'Retry-After': integerHeader('Seconds to wait before retrying'),
+  'RateLimit-Limit': integerHeader("Requests allowed per window by the tenant's plan"),
+  'RateLimit-Remaining': integerHeader('Requests left in the current window'),
+  'RateLimit-Reset': integerHeader('Seconds until the window resets'),
+  'Idempotent-Replayed': { description: '`true` when the answer replays an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+  'WWW-Authenticate': { description: 'The authentication scheme: Bearer', schema: { type: 'string' } },
+};
+const ref = (header: string) => ({ $ref: `#/components/headers/${header}` });
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: malformed JSON, unknown fields, wrong types, out-of-range values or ids',
+  401: 'Missing or unknown credentials',
+  403: 'A suspended tenant, or a token of the wrong kind',
+  404: 'Unknown resource, including one of another tenant',
+  413: 'Body over 1 MiB',
+  415: 'Body of another media type',
+  429: "Over the tenant's rate limit",
+  503: 'The database, a worker or the pooler is unavailable',
+};
+
+export interface DocumentRules {
+  /** Paths whose operations are rate limited per tenant (429, RateLimit-* headers). */
+  rateLimitedPrefix?: string;
+  /** Paths that never touch the database or need no credentials (liveness, the document itself). */
+  infrastructurePaths?: string[];
+}
+
+/**
+ * Completes the generated document so that it is the contract in machine form: every status an
+ * operation can answer, each error with the one shared schema, and the response headers.
+ * Nest's decorators describe the successes; the rules of the HTTP edge are written here once.
+ */
+export function completeDocument(document: OpenAPIObject, rules: DocumentRules = {}): OpenAPIObject {
+  document.components ??= {};
+  document.components.schemas = { ...document.components.schemas, [ERROR_SCHEMA]: errorSchema };
+  document.components.headers = { ...document.components.headers, ...HEADERS };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = item[method];
+      if (operation) completeOperation(path, operation, rules);
+    }
+  }
+  return document;
+}
+
+function completeOperation(path: string, operation: OperationObject, rules: DocumentRules): void {
+  const responses = operation.responses as Record<string, ResponseObject>;
+  const parameters = (operation.parameters ?? []) as Array<{ in?: string; name?: string }>;
+  const hasPathId = path.includes('{');
+  const secured = (operation.security ?? []).length > 0;
+  const rateLimited = rules.rateLimitedPrefix !== undefined && path.startsWith(rules.rateLimitedPrefix);
+  const infrastructure = rules.infrastructurePaths?.includes(path) ?? false;
+  const idempotent = parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key');
+
+  const statuses = new Set<number>();
+  if (parameters.some((parameter) => parameter.in !== 'header') || operation.requestBody) statuses.add(400);
+  if (secured) [401, 403].forEach((status) => statuses.add(status));
+  if (hasPathId) statuses.add(404);
+  if (operation.requestBody) [413, 415].forEach((status) => statuses.add(status));
+  if (rateLimited) statuses.add(429);
+  if (!infrastructure) statuses.add(503);
+  // A 404 documented by a decorator on an operation without an id cannot happen.
+  if (!hasPathId && responses['404'] && !statuses.has(404)) delete responses['404'];
+
+  for (const status of statuses) responses[String(status)] ??= { description: ERROR_DESCRIPTIONS[status] };
+  for (const [code, response] of Object.entries(responses)) {
+    const status = Number(code);
+    const headers: Record<string, unknown> = { ...response.headers, 'X-Request-Id': ref('X-Request-Id') };
+    if (status >= 400) {
+      response.content = { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA}` } } };
+      if (!response.description) response.description = ERROR_DESCRIPTIONS[status] ?? 'Error';
+    }
+    if (status === 401) headers['WWW-Authenticate'] = ref('WWW-Authenticate');
+    if (status === 429 || status === 503) headers['Retry-After'] = ref('Retry-After');
+    if (rateLimited && status !== 401 && status !== 503) {
+      for (const header of ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']) headers[header] = ref(header);
+    }
+    if (idempotent && status >= 200 && status < 300) headers['Idempotent-Replayed'] = ref('Idempotent-Replayed');
+    response.headers = headers as ResponseObject['headers'];
+  }
+}
