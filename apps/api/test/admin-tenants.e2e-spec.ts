@@ -21,7 +21,7 @@ async function exportOf(server: TestApi['server'], tenantId: string) {
   const text = response.body as string;
   const lines = response.status === 200 ? text.split('\n') : [];
   if (response.status === 200) expect(lines.pop()).toBe('');
-  return { status: response.status, headers: response.headers, lines: lines.map((line) => JSON.parse(line) as Record<string, any>) };
+  return { status: response.status, headers: response.headers, text, lines: lines.map((line) => JSON.parse(line) as Record<string, any>) };
 }
 
 describe('Admin API: tenants (/admin/tenants)', () => {
@@ -171,18 +171,24 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       await request(api.server).post(`/v1/orders/${second.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 300, method: 'wallet' }).expect(201);
       await request(api.server).post(`/v1/orders/${first.id}/cancel`).set(bearer(tenant.apiKey)).expect(200);
 
-      const { status, headers, lines } = await exportOf(api.server, tenant.id);
+      const { status, headers, lines, text } = await exportOf(api.server, tenant.id);
       expect(status).toBe(200);
       expect(headers['content-type']).toMatch(/^application\/x-ndjson/);
 
       const counts = await tenantRowCounts(api.ownerUrl, tenant.id);
       expect(counts).toEqual({ orders: 2, order_items: 3, payments: 2 });
-      const rows = lines.slice(0, -1);
+      expect(lines[0]).toEqual({ tenant: { id: tenant.id, name: tenant.name, plan: 'enterprise', status: 'active', createdAt: expect.any(String) } });
+      const rows = lines.slice(1, -1);
       const manifest = lines[lines.length - 1];
       expect(rows).toHaveLength(counts.orders + counts.order_items + counts.payments);
       expect(Object.keys(manifest)).toEqual(['manifest']);
       expect(manifest.manifest.tenantId).toBe(tenant.id);
       expect(manifest.manifest.counts).toEqual(counts);
+      for (const table of ['orders', 'order_items', 'payments']) {
+        const tableLines = text.split('\n').filter((line) => line.startsWith(`{"table":"${table}"`));
+        const sha256 = createHash('sha256').update(tableLines.map((line) => `${line}\n`).join('')).digest('hex');
+        expect(manifest.manifest.sha256[table]).toBe(sha256);
+      }
       for (const table of ['orders', 'order_items', 'payments']) {
         expect(rows.filter((line) => line.table === table)).toHaveLength(counts[table]);
       }
@@ -196,12 +202,13 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       expect(exportedOrders.find((row) => Number(row.id) === second.id)).toMatchObject({ status: 'paid' });
     });
 
-    it('exports only a manifest with zero counts for a tenant without rows', async () => {
+    it('exports only the tenant line and a manifest with zero counts for a tenant without rows', async () => {
       const tenant = await createTenant(api.server);
       const { status, lines } = await exportOf(api.server, tenant.id);
       expect(status).toBe(200);
-      expect(lines).toHaveLength(1);
-      expect(lines[0].manifest.counts).toEqual({ orders: 0, order_items: 0, payments: 0 });
+      expect(lines).toHaveLength(2);
+      expect(lines[0].tenant.id).toBe(tenant.id);
+      expect(lines[1].manifest.counts).toEqual({ orders: 0, order_items: 0, payments: 0 });
     });
 
     it('answers 404 in the error shape for a tenant that does not exist', async () => {

@@ -4,6 +4,7 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { ClusterController } from './cluster.controller';
 import { ClusterService } from './cluster.service';
 import { TenantExportService } from './tenant-export.service';
+import { TenantImportService } from './tenant-import.service';
 import { TenantsAdminController } from './tenants-admin.controller';
 import { TenantsAdminService } from './tenants-admin.service';
 
@@ -11,7 +12,7 @@ import { TenantsAdminService } from './tenants-admin.service';
 @Module({
   imports: [AuthModule, CatalogModule],
   controllers: [TenantsAdminController, ClusterController],
-  providers: [TenantsAdminService, TenantExportService, ClusterService],
+  providers: [TenantsAdminService, TenantExportService, TenantImportService, ClusterService],
   exports: [TenantsAdminService],
 })
 export class AdminModule {}

@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -9,7 +11,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { PageQueryDto, ParseUuidPipe } from '@app/common';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import {
@@ -17,6 +19,8 @@ import {
   CreatedTenantView,
   CreateTenantDto,
   HotTenantsQueryDto,
+  ImportedTenantView,
+  ImportQueryDto,
   PlacementView,
   TenantDetailsView,
   TenantPageView,
@@ -26,6 +30,8 @@ import {
 import { ClusterService, HotTenantListView } from './cluster.service';
 import { presentTenant } from './tenant.presenter';
 import { TenantExportService } from './tenant-export.service';
+import { TenantImportService } from './tenant-import.service';
+import { MAX_ARCHIVE_LINE_BYTES, readLines } from './tenant-archive';
 import { TenantsAdminService } from './tenants-admin.service';
 
 @ApiTags('admin: tenants')
@@ -37,6 +43,7 @@ export class TenantsAdminController {
     private readonly tenants: TenantsAdminService,
     private readonly exports: TenantExportService,
     private readonly cluster: ClusterService,
+    private readonly imports: TenantImportService,
   ) {}
 
   @Post()
@@ -51,6 +58,17 @@ export class TenantsAdminController {
   async list(@Query() query: PageQueryDto): Promise<TenantPageView> {
     const page = await this.tenants.page(query);
     return { data: page.data.map(presentTenant), nextCursor: page.nextCursor };
+  }
+
+  @Post('import')
+  @ApiConsumes('application/x-ndjson')
+  @ApiBody({ description: 'A tenant archive as GET /admin/tenants/{id}/export streams it', schema: { type: 'string' } })
+  @ApiCreatedResponse({ type: ImportedTenantView, description: 'The tenant and every row were written in one transaction' })
+  @ApiConflictResponse({ description: 'A tenant with that id exists (import with ?as=new for a copy)' })
+  async import(@Query() query: ImportQueryDto, @Req() request: Request): Promise<ImportedTenantView> {
+    const lines = readLines(request, MAX_ARCHIVE_LINE_BYTES);
+    const { tenant, apiKey, rows } = await this.imports.import(lines, { asNew: query.as === 'new' });
+    return { tenant: { ...tenant, createdAt: new Date(tenant.createdAt).toISOString() }, apiKey, rows };
   }
 
   // Declared before ':id' so that "hot" is not read as a tenant id.
@@ -101,7 +119,10 @@ export class TenantsAdminController {
 
   @Get(':id/export')
   @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ description: 'One {"table","row"} line per row of every tenant table, then a {"manifest"} line with row counts' })
+  @ApiOkResponse({
+    description: 'A tenant line, one {"table","row"} line per row of every tenant table, then a {"manifest"} line with row counts and a SHA-256 per table',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
   @ApiNotFoundResponse()
   async export(@Param('id', new ParseUuidPipe()) id: string, @Res() response: Response): Promise<void> {
     const tenant = await this.tenants.get(id);

@@ -1,0 +1,69 @@
+import { createHash, Hash } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import { BadRequestException } from '@nestjs/common';
+import { TENANT_TABLES, TenantStatus, TenantTable } from '@app/persistence';
+
+/**
+ * The tenant archive (export and import): NDJSON with a `tenant` line, one `{"table", "row"}`
+ * line per row of every tenant table in TENANT_TABLES order, and a `manifest` line with the
+ * row count and the SHA-256 of each table's lines exactly as written (newline included).
+ */
+export interface ArchivedTenant {
+  id: string;
+  name: string;
+  plan: string;
+  status: TenantStatus;
+  createdAt: string;
+}
+
+export interface ArchiveManifest {
+  tenantId: string;
+  exportedAt: string;
+  tables: TenantTable[];
+  counts: Record<TenantTable, number>;
+  sha256: Record<TenantTable, string>;
+}
+
+export const tenantLine = (tenant: ArchivedTenant): string => `${JSON.stringify({ tenant })}\n`;
+export const rowLine = (table: TenantTable, row: unknown): string => `${JSON.stringify({ table, row })}\n`;
+export const manifestLine = (manifest: ArchiveManifest): string => `${JSON.stringify({ manifest })}\n`;
+
+/** Counts and hashes the row lines of each table as they pass, in either direction. */
+export class ArchiveDigest {
+  private readonly hashes = new Map<TenantTable, Hash>(TENANT_TABLES.map((table) => [table, createHash('sha256')]));
+  readonly counts = Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])) as Record<TenantTable, number>;
+
+  add(table: TenantTable, line: string): void {
+    this.hashes.get(table)!.update(line);
+    this.counts[table] += 1;
+  }
+
+  sha256(): Record<TenantTable, string> {
+    return Object.fromEntries(TENANT_TABLES.map((table) => [table, this.hashes.get(table)!.copy().digest('hex')])) as Record<TenantTable, string>;
+  }
+}
+
+/** No row comes near this; a longer line is a damaged or hostile archive, not something to buffer. */
+export const MAX_ARCHIVE_LINE_BYTES = 1024 * 1024;
+
+/**
+ * The lines of a stream, read only as fast as they are consumed (the stream's own backpressure),
+ * so a large archive never sits in memory. readline is not used: it emits lines before its
+ * iterator is first awaited, and loses them.
+ */
+export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  for await (const chunk of stream) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      yield pending.slice(0, newline).replace(/\r$/, '');
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+    if (pending.length > maxLineBytes) throw new BadRequestException(`An archive line is longer than ${maxLineBytes} bytes`);
+  }
+  pending += decoder.end();
+  if (pending !== '') yield pending;
+}

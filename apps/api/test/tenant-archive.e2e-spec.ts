@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant } from '@app/testing';
+import { expectError, UUID } from './support/expectations';
+import { startTestApi, TestApi } from './support/api';
+
+const admin = bearer(TEST_ADMIN_TOKEN);
+
+async function exportText(api: TestApi, tenantId: string): Promise<string> {
+  const response = await request(api.server)
+    .get(`/admin/tenants/${tenantId}/export`)
+    .set(admin)
+    .buffer(true)
+    .parse((res, callback) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => callback(null, text));
+    })
+    .expect(200);
+  return response.body as string;
+}
+
+const importArchive = (api: TestApi, archive: string, query = '') =>
+  request(api.server).post(`/admin/tenants/import${query}`).set(admin).set('Content-Type', 'application/x-ndjson').send(archive);
+
+/** The archive without its exportedAt, which differs from one export to the next. */
+const comparable = (archive: string) => archive.replace(/"exportedAt":"[^"]+"/, '"exportedAt":"-"');
+
+describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
+  let api: TestApi;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.close());
+
+  beforeEach(async () => {
+    tenant = await createTenant(api.server);
+    const first = await createOrder(api.server, tenant, { note: 'first "quoted" note ✓' });
+    const second = await createOrder(api.server, tenant, { items: [{ sku: 'ONE', quantity: 3, unitPriceCents: 700 }] });
+    await request(api.server).post(`/v1/orders/${first.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
+    await request(api.server).post(`/v1/orders/${second.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 2100, method: 'wallet' }).expect(201);
+  });
+
+  it('round trip: export, delete, import, export again gives identical rows and checksums; the new key works', async () => {
+    const before = await exportText(api, tenant.id);
+    const countsBefore = await tenantRowCounts(api.ownerUrl, tenant.id);
+    await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+    expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0 });
+
+    const response = await importArchive(api, before).expect(201);
+    expect(response.body.tenant).toMatchObject({ id: tenant.id, name: tenant.name, plan: 'enterprise', status: 'active' });
+    expect(response.body.rows).toEqual(countsBefore);
+    const after = await exportText(api, tenant.id);
+    expect(comparable(after)).toBe(comparable(before));
+
+    const orders = await request(api.server).get('/v1/orders').set(bearer(response.body.apiKey)).expect(200);
+    expect(orders.body.data).toHaveLength(2);
+    await request(api.server).get('/v1/orders').set(bearer(tenant.apiKey)).expect(401);
+    // Ids handed out after a restore do not collide with the restored ones.
+    await createOrder(api.server, { ...tenant, apiKey: response.body.apiKey });
+  });
+
+  it('?as=new copies the tenant under a fresh id, references inside it intact, the original untouched', async () => {
+    const archive = await exportText(api, tenant.id);
+    const response = await importArchive(api, archive, '?as=new').expect(201);
+    const copyId: string = response.body.tenant.id;
+    expect(copyId).toMatch(UUID);
+    expect(copyId).not.toBe(tenant.id);
+    expect(await tenantRowCounts(api.ownerUrl, copyId)).toEqual(await tenantRowCounts(api.ownerUrl, tenant.id));
+
+    const copyKey = bearer(response.body.apiKey);
+    const originals = (await request(api.server).get('/v1/orders').set(bearer(tenant.apiKey)).expect(200)).body.data;
+    for (const original of originals) {
+      const copy = await request(api.server).get(`/v1/orders/${original.id}`).set(copyKey).expect(200);
+      const source = await request(api.server).get(`/v1/orders/${original.id}`).set(bearer(tenant.apiKey)).expect(200);
+      expect(copy.body).toEqual(source.body);
+    }
+    const copyArchive = await exportText(api, copyId);
+    expect(comparable(copyArchive)).toBe(comparable(archive).split(tenant.id).join(copyId).replace(/"sha256":\{[^}]+\}/, (copyArchive.match(/"sha256":\{[^}]+\}/) ?? [''])[0]));
+  });
+
+  it('answers 409 when the tenant id exists, writing nothing', async () => {
+    const archive = await exportText(api, tenant.id);
+    const before = await tenantRowCounts(api.ownerUrl, tenant.id);
+    expectError(await importArchive(api, archive), 409);
+    expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual(before);
+  });
+
+  describe('a damaged archive writes nothing (400)', () => {
+    const damages: Array<[string, (archive: string) => string]> = [
+      ['truncated before the manifest', (archive) => archive.split('\n').slice(0, -2).join('\n')],
+      ['truncated in the middle of a line', (archive) => archive.slice(0, Math.floor(archive.length / 2))],
+      ['a changed line', (archive) => archive.replace('"quantity":3', '"quantity":4')],
+      ['a wrong count', (archive) => archive.replace(/"orders":2/, '"orders":3')],
+      ['a line that is not JSON', (archive) => archive.replace('\n', '\n{not json\n')],
+      ['a row of another tenant', (archive) => archive.replace(/("table":"payments","row":\{[^\n]*"tenant_id":")[0-9a-f-]{36}/, '$1' + '00000000-0000-4000-8000-000000000000')],
+      ['an unknown table', (archive) => archive.replace('"table":"payments"', '"table":"refunds"')],
+      ['an unknown column', (archive) => archive.replace('"quantity":3', '"quantity":3,"discount":1')],
+      ['no tenant line', (archive) => archive.split('\n').slice(1).join('\n')],
+      ['an empty body', () => ''],
+    ];
+
+    it.each(damages)('%s', async (_name, damage) => {
+      const archive = await exportText(api, tenant.id);
+      await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+      const response = await importArchive(api, damage(archive));
+      expectError(response, 400);
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0 });
+      await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(404);
+    });
+  });
+
+  it('refuses another media type with 415 and a bad ?as with 400', async () => {
+    const archive = await exportText(api, tenant.id);
+    expectError(await request(api.server).post('/admin/tenants/import').set(admin).set('Content-Type', 'text/plain').send(archive), 415);
+    expectError(await importArchive(api, archive, '?as=old'), 400, { field: 'as' });
+  });
+});
