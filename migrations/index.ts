@@ -4,6 +4,8 @@ import { CreateControlPlane1764000002000 } from './1764000002000-CreateControlPl
 import { CreateTenantTables1764000003000 } from './1764000003000-CreateTenantTables';
 import { CreateDailyOrderStats1764000004000 } from './1764000004000-CreateDailyOrderStats';
 import { CreateRateLimitWindows1764000005000 } from './1764000005000-CreateRateLimitWindows';
+import { CreateTenantPlacementPins1764000006000 } from './1764000006000-CreateTenantPlacementPins';
+import { CreateAdminAudit1764000007000 } from './1764000007000-CreateAdminAudit';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   CreateTenantTables1764000003000,
   CreateDailyOrderStats1764000004000,
   CreateRateLimitWindows1764000005000,
+  CreateTenantPlacementPins1764000006000,
+  CreateAdminAudit1764000007000,
 ];

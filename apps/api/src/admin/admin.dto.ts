@@ -1,6 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { QueryInt } from '@app/common';
 import type { TenantStatus } from '@app/persistence';
 
@@ -96,4 +96,26 @@ export class ImportedRowsView {
 
 export class ImportedTenantView extends CreatedTenantView {
   @ApiProperty({ type: ImportedRowsView, description: 'Rows written per tenant table' }) rows: ImportedRowsView;
+}
+
+/** The node to dedicate to the tenant; both fields or neither. */
+export class IsolateTenantDto {
+  @ApiPropertyOptional({ example: '127.0.0.1', description: 'A worker of the cluster (GET /admin/cluster); with nodePort' })
+  @ValidateIf((dto: IsolateTenantDto) => dto.nodeName !== undefined || dto.nodePort !== undefined)
+  @IsDefined({ message: 'nodeName is required with nodePort' })
+  @IsString()
+  @Length(1, 253)
+  nodeName?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 65535, example: 9702, description: 'With nodeName' })
+  @ValidateIf((dto: IsolateTenantDto) => dto.nodeName !== undefined || dto.nodePort !== undefined)
+  @IsDefined({ message: 'nodePort is required with nodeName' })
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  nodePort?: number;
+}
+
+export class IsolatedPlacementView extends PlacementView {
+  @ApiProperty({ description: 'True when a rebalance keeps the tenant on this node and no other shard there' }) pinned: boolean;
 }

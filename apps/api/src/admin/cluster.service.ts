@@ -1,6 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
+import { ValidationFailedException } from '@app/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ClusterNode, ClusterRepository, ClusterTable, ShardPlacement } from '@app/persistence';
+import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement } from '@app/persistence';
 
 export class HotTenantView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
@@ -32,9 +33,12 @@ export class ClusterService {
     return this.cluster.hotTenants(limit);
   }
 
-  async isolate(tenantId: string): Promise<ShardPlacement> {
+  async isolate(tenantId: string, target?: { nodeName: string; nodePort: number }): Promise<IsolatedPlacement> {
     await this.requireCitus('Tenant isolation');
-    return this.cluster.isolateTenant(tenantId);
+    if (target && !(await this.cluster.isWorker(target.nodeName, target.nodePort))) {
+      throw new ValidationFailedException([{ field: 'nodeName', message: 'is not an active worker of this cluster (see GET /admin/cluster)' }]);
+    }
+    return this.cluster.isolateTenant(tenantId, target);
   }
 
   async startRebalance(): Promise<{ jobId: number | null; status: Record<string, unknown> | null }> {

@@ -20,8 +20,9 @@ import {
   CreateTenantDto,
   HotTenantsQueryDto,
   ImportedTenantView,
+  IsolatedPlacementView,
+  IsolateTenantDto,
   ImportQueryDto,
-  PlacementView,
   TenantDetailsView,
   TenantPageView,
   TenantView,
@@ -134,11 +135,12 @@ export class TenantsAdminController {
 
   @Post(':id/isolate')
   @HttpCode(200)
-  @ApiOkResponse({ type: PlacementView, description: "The tenant's new dedicated shard and its node" })
+  @ApiOkResponse({ type: IsolatedPlacementView, description: "The tenant's dedicated shard group, its node, and whether it is pinned there" })
   @ApiConflictResponse({ description: 'Not available on a single node' })
-  async isolate(@Param('id', new ParseUuidPipe()) id: string): Promise<PlacementView> {
+  async isolate(@Param('id', new ParseUuidPipe()) id: string, @Body() body: IsolateTenantDto): Promise<IsolatedPlacementView> {
     await this.tenants.get(id);
-    return this.cluster.isolate(id);
+    const target = body.nodeName !== undefined && body.nodePort !== undefined ? { nodeName: body.nodeName, nodePort: body.nodePort } : undefined;
+    return this.cluster.isolate(id, target);
   }
 }
 

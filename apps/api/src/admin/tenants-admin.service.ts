@@ -11,7 +11,7 @@ import {
 } from '@app/persistence';
 import { runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
-import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { CredentialRevocations } from '../auth/credential-revocations';
 import { CatalogService } from '../catalog/catalog.service';
 import { CreateTenantDto, UpdateTenantDto } from './admin.dto';
 
@@ -41,7 +41,7 @@ export class TenantsAdminService {
     private readonly cluster: ClusterRepository,
     private readonly tenantDatabase: TenantDatabase,
     private readonly orders: OrdersRepository,
-    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly revocations: CredentialRevocations,
     private readonly catalog: CatalogService,
   ) {}
 
@@ -72,7 +72,7 @@ export class TenantsAdminService {
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
     const updated = Object.keys(changes).length === 0 ? await this.tenants.findById(id) : await this.tenants.update(id, changes);
     if (!updated) throw tenantNotFound();
-    this.authenticator.evictTenant(id);
+    await this.revocations.publish(id);
     return updated;
   }
 
@@ -84,7 +84,7 @@ export class TenantsAdminService {
 
   async revokeKey(tenantId: string, keyId: string): Promise<void> {
     if (!(await this.tenants.revokeKey(tenantId, keyId))) throw new NotFoundException('Api key not found');
-    this.authenticator.evictTenant(tenantId);
+    await this.revocations.publish(tenantId);
   }
 
   /**
@@ -95,7 +95,7 @@ export class TenantsAdminService {
   async delete(id: string): Promise<void> {
     const tenant = await this.get(id);
     await this.tenants.revokeAllKeys(id);
-    this.authenticator.evictTenant(id);
+    await this.revocations.publish(id);
     await this.inTenantContext(tenant, () => this.tenantDatabase.transaction((tx) => this.orders.deleteAll(tx)));
     await this.tenants.delete(id);
   }

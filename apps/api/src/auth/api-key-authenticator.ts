@@ -12,9 +12,9 @@ const MAX_CACHED_KEYS = 10_000;
 
 /**
  * Resolves an api key to its tenant. Lookups are cached for API_KEY_CACHE_TTL_MS (misses too,
- * so a flood of made-up keys does not become a flood of queries). Changes made through this
- * process (revocation, suspension, deletion) evict at once; another process sees them within
- * the TTL.
+ * so a flood of made-up keys does not become a flood of queries). Revocation, suspension and
+ * deletion evict at once in every process (CredentialRevocations); the TTL bounds staleness
+ * only while a process cannot hear them.
  */
 @Injectable()
 export class ApiKeyAuthenticator {
@@ -40,6 +40,10 @@ export class ApiKeyAuthenticator {
       this.cache.set(cacheKey, { grant, expiresAt: Date.now() + this.environment.API_KEY_CACHE_TTL_MS });
     }
     return grant;
+  }
+
+  evictAll(): void {
+    this.cache.clear();
   }
 
   /** Forgets every cached key of the tenant: the next request is checked against the database. */

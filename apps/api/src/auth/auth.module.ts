@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { CredentialRevocations } from './credential-revocations';
 import { TenantAuthMiddleware } from './tenant-auth.middleware';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
 @Module({
-  providers: [ApiKeyAuthenticator, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
-  exports: [ApiKeyAuthenticator, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
+  providers: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
+  exports: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
 })
 export class AuthModule {}

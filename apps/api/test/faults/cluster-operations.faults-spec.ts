@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN } from '@app/testing';
+import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN, withOwner } from '@app/testing';
 import { startTestApi, TestApi } from '../support/api';
 import { eventually } from './support';
 
@@ -24,14 +24,58 @@ describe('cluster operations through the admin API', () => {
     const before = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
 
     const isolated = await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).expect(200);
-    expect(isolated.body).toEqual({ shardId: expect.any(Number), nodeName: expect.any(String), nodePort: expect.any(Number) });
+    expect(isolated.body).toEqual({ shardId: expect.any(Number), nodeName: expect.any(String), nodePort: expect.any(Number), pinned: false });
     expect(isolated.body.shardId).not.toBe(before.shardId);
 
     const after = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
-    expect(after).toEqual(isolated.body);
+    const { pinned: _pinned, ...placement } = isolated.body;
+    expect(after).toEqual(placement);
     const readBack = await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
     expect(readBack.body.id).toBe(order.id);
     await createOrder(api.server, neighbour);
+  });
+
+  it('moves an isolated tenant to a named node and pins it there: a rebalance keeps it there, alone', async () => {
+    const tenant = await createTenant(api.server);
+    const order = await createOrder(api.server, tenant);
+    const cluster = (await request(api.server).get('/admin/cluster').set(admin()).expect(200)).body;
+    const workers = cluster.nodes.filter((node: { role: string }) => node.role === 'worker');
+    for (const node of cluster.nodes) expect(node).toMatchObject({ shardCount: expect.any(Number), bytes: expect.any(Number) });
+    const current = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
+    const target = workers.find((node: { nodePort: number }) => node.nodePort !== current.nodePort);
+
+    await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).send({ nodeName: target.nodeName }).expect(400);
+    await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).send({ nodeName: 'nowhere', nodePort: 1 }).expect(400);
+    const isolated = await request(api.server)
+      .post(`/admin/tenants/${tenant.id}/isolate`)
+      .set(admin())
+      .send({ nodeName: target.nodeName, nodePort: target.nodePort })
+      .expect(200);
+    expect(isolated.body).toMatchObject({ nodeName: target.nodeName, nodePort: target.nodePort, pinned: true });
+    await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
+
+    await request(api.server).post('/admin/cluster/rebalance').set(admin()).expect(202);
+    const finished = await eventually(async () => {
+      const status = await request(api.server).get('/admin/cluster/rebalance').set(admin()).expect(200);
+      return status.body.status === null || ['finished', 'failed', 'cancelled'].includes(status.body.status.state);
+    }, 240);
+    expect(finished).toBe(true);
+    const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
+    expect(placement).toEqual({ shardId: isolated.body.shardId, nodeName: target.nodeName, nodePort: target.nodePort });
+    // The dedicated node holds the pinned shard group and reference tables only.
+    const tenantShardsThere = await withOwner(api.ownerUrl, async (client) => {
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS count FROM citus_shards
+          WHERE nodeport = $1 AND citus_table_type = 'distributed' AND colocation_id =
+                (SELECT colocation_id FROM citus_tables WHERE table_name = 'orders'::regclass)
+            AND shardid NOT IN (SELECT s.shardid FROM pg_dist_shard s, pg_dist_shard pinned
+                                 WHERE pinned.shardid = $2 AND s.shardminvalue = pinned.shardminvalue)`,
+        [target.nodePort, isolated.body.shardId],
+      );
+      return rows[0].count as number;
+    });
+    expect(tenantShardsThere).toBe(0);
+    await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
   });
 
   it('answers 404 for an unknown tenant', async () => {

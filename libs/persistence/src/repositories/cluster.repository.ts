@@ -11,6 +11,10 @@ export interface ClusterNode {
   nodePort: number;
   role: 'coordinator' | 'worker';
   isActive: boolean;
+  /** Shard placements on the node (reference tables included); 0 on a single node. */
+  shardCount: number;
+  /** Bytes of those placements; the database's size on a single node. */
+  bytes: number;
 }
 
 export interface ClusterTable {
@@ -25,6 +29,10 @@ export interface ShardPlacement {
   shardId: number;
   nodeName: string;
   nodePort: number;
+}
+
+export interface IsolatedPlacement extends ShardPlacement {
+  pinned: boolean;
 }
 
 export interface TenantLoad {
@@ -58,13 +66,20 @@ export class ClusterRepository {
 
   async nodes(): Promise<ClusterNode[]> {
     if ((await this.clusterMode()) === 'single-node') {
-      const rows: Array<{ port: string }> = await this.dataSource.query(`SELECT current_setting('port') AS port`);
-      return [{ nodeId: null, nodeName: 'localhost', nodePort: Number(rows[0].port), role: 'coordinator', isActive: true }];
+      const rows: Array<{ port: string; bytes: number }> = await this.dataSource.query(
+        `SELECT current_setting('port') AS port, pg_database_size(current_database()) AS bytes`,
+      );
+      return [{ nodeId: null, nodeName: 'localhost', nodePort: Number(rows[0].port), role: 'coordinator', isActive: true, shardCount: 0, bytes: rows[0].bytes }];
     }
     return this.dataSource.query(
-      `SELECT nodeid AS "nodeId", nodename AS "nodeName", nodeport AS "nodePort",
-              CASE WHEN groupid = 0 THEN 'coordinator' ELSE 'worker' END AS role, isactive AS "isActive"
-         FROM pg_dist_node ORDER BY groupid, nodeid`,
+      `SELECT n.nodeid AS "nodeId", n.nodename AS "nodeName", n.nodeport AS "nodePort",
+              CASE WHEN n.groupid = 0 THEN 'coordinator' ELSE 'worker' END AS role, n.isactive AS "isActive",
+              coalesce(s.shard_count, 0)::int AS "shardCount", coalesce(s.bytes, 0)::bigint AS bytes
+         FROM pg_dist_node n
+         LEFT JOIN (SELECT nodename, nodeport, count(*) AS shard_count, sum(shard_size) AS bytes
+                      FROM citus_shards GROUP BY nodename, nodeport) s
+           ON s.nodename = n.nodename AND s.nodeport = n.nodeport
+        ORDER BY n.groupid, n.nodeid`,
     );
   }
 
@@ -118,11 +133,57 @@ export class ClusterRepository {
     return rows;
   }
 
-  /** Gives the tenant a shard of its own in every colocated table; returns the new placement. */
-  async isolateTenant(tenantId: string): Promise<ShardPlacement> {
-    await this.dataSource.query(`SELECT isolate_tenant_to_new_shard('orders', $1::uuid, 'CASCADE')`, [tenantId]);
+  /**
+   * Gives the tenant a shard group of its own (once: an isolated tenant stays isolated), and with
+   * a target node moves it there without blocking writes and pins it (see the
+   * CreateTenantPlacementPins migration). Each first isolation splits one shard into three per
+   * colocated table.
+   */
+  async isolateTenant(tenantId: string, target?: { nodeName: string; nodePort: number }): Promise<IsolatedPlacement> {
+    if (!(await this.isIsolated(tenantId))) {
+      await this.dataSource.query(`SELECT isolate_tenant_to_new_shard('orders', $1::uuid, 'CASCADE', shard_transfer_mode => 'auto')`, [tenantId]);
+    }
+    let placement = await this.requirePlacement(tenantId);
+    if (target && (target.nodeName !== placement.nodeName || target.nodePort !== placement.nodePort)) {
+      await this.dataSource.query(
+        `SELECT citus_move_shard_placement($1, $2, $3, $4, $5, shard_transfer_mode => 'force_logical')`,
+        [placement.shardId, placement.nodeName, placement.nodePort, target.nodeName, target.nodePort],
+      );
+      placement = await this.requirePlacement(tenantId);
+    }
+    if (target) {
+      await this.dataSource.query(
+        `INSERT INTO tenant_placement_pins (tenant_id, shard_id, node_name, node_port) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id) DO UPDATE SET shard_id = excluded.shard_id, node_name = excluded.node_name,
+                                               node_port = excluded.node_port, pinned_at = now()`,
+        [tenantId, placement.shardId, placement.nodeName, placement.nodePort],
+      );
+    }
+    const pins: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenant_placement_pins WHERE tenant_id = $1`, [tenantId]);
+    return { ...placement, pinned: pins.length > 0 };
+  }
+
+  /** True when the node is an active worker that may hold shards. */
+  async isWorker(nodeName: string, nodePort: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM pg_dist_node WHERE nodename = $1 AND nodeport = $2 AND isactive AND shouldhaveshards AND noderole = 'primary'`,
+      [nodeName, nodePort],
+    );
+    return rows.length > 0;
+  }
+
+  private async isIsolated(tenantId: string): Promise<boolean> {
+    const rows: Array<{ isolated: boolean }> = await this.dataSource.query(
+      `SELECT shardminvalue = shardmaxvalue AS isolated FROM pg_dist_shard
+        WHERE shardid = get_shard_id_for_distribution_column('orders', $1::uuid)`,
+      [tenantId],
+    );
+    return rows[0]?.isolated ?? false;
+  }
+
+  private async requirePlacement(tenantId: string): Promise<ShardPlacement> {
     const placement = await this.placement(tenantId);
-    if (!placement) throw new Error('isolated shard has no placement');
+    if (!placement) throw new Error('the tenant shard has no placement');
     return placement;
   }
 
