@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { AdminAuditRepository, AuditInterceptor } from './admin-audit';
+import { AuditController } from './audit.controller';
 import { ClusterController } from './cluster.controller';
 import { ClusterService } from './cluster.service';
 import { TenantExportService } from './tenant-export.service';
@@ -11,8 +14,15 @@ import { TenantsAdminService } from './tenants-admin.service';
 /** The control plane under /admin, behind ADMIN_TOKEN. */
 @Module({
   imports: [AuthModule, CatalogModule],
-  controllers: [TenantsAdminController, ClusterController],
-  providers: [TenantsAdminService, TenantExportService, TenantImportService, ClusterService],
+  controllers: [TenantsAdminController, ClusterController, AuditController],
+  providers: [
+    TenantsAdminService,
+    TenantExportService,
+    TenantImportService,
+    ClusterService,
+    AdminAuditRepository,
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
   exports: [TenantsAdminService],
 })
 export class AdminModule {}

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Audited } from './admin-audit';
 import { ClusterService, ClusterView } from './cluster.service';
 
 @ApiTags('admin: cluster')
@@ -17,6 +18,7 @@ export class ClusterController {
   }
 
   @Post('rebalance')
+  @Audited('cluster.rebalance_started')
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'A background rebalance job was started (citus_rebalance_start)' })
   @ApiConflictResponse({ description: 'Not available on a single node' })

@@ -14,6 +14,7 @@ import {
 import type { Request, Response } from 'express';
 import { PageQueryDto, ParseUuidPipe } from '@app/common';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Audited } from './admin-audit';
 import {
   CreatedApiKeyView,
   CreatedTenantView,
@@ -48,6 +49,7 @@ export class TenantsAdminController {
   ) {}
 
   @Post()
+  @Audited('tenant.created')
   @ApiCreatedResponse({ type: CreatedTenantView })
   async create(@Body() body: CreateTenantDto): Promise<CreatedTenantView> {
     const { tenant, apiKey } = await this.tenants.create(body);
@@ -62,6 +64,7 @@ export class TenantsAdminController {
   }
 
   @Post('import')
+  @Audited('tenant.imported')
   @ApiConsumes('application/x-ndjson')
   @ApiBody({ description: 'A tenant archive as GET /admin/tenants/{id}/export streams it', schema: { type: 'string' } })
   @ApiCreatedResponse({ type: ImportedTenantView, description: 'The tenant and every row were written in one transaction' })
@@ -88,6 +91,7 @@ export class TenantsAdminController {
   }
 
   @Patch(':id')
+  @Audited('tenant.changed')
   @ApiOkResponse({ type: TenantView })
   @ApiNotFoundResponse()
   async update(@Param('id', new ParseUuidPipe()) id: string, @Body() body: UpdateTenantDto): Promise<TenantView> {
@@ -95,6 +99,7 @@ export class TenantsAdminController {
   }
 
   @Delete(':id')
+  @Audited('tenant.deleted')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Every row of the tenant in every tenant table is gone' })
   @ApiNotFoundResponse()
@@ -103,6 +108,7 @@ export class TenantsAdminController {
   }
 
   @Post(':id/api-keys')
+  @Audited('api_key.created')
   @ApiCreatedResponse({ type: CreatedApiKeyView })
   @ApiNotFoundResponse()
   async addKey(@Param('id', new ParseUuidPipe()) id: string): Promise<CreatedApiKeyView> {
@@ -111,6 +117,7 @@ export class TenantsAdminController {
   }
 
   @Delete(':id/api-keys/:keyId')
+  @Audited('api_key.revoked')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'The key is refused from the next request on' })
   @ApiNotFoundResponse()
@@ -134,6 +141,7 @@ export class TenantsAdminController {
   }
 
   @Post(':id/isolate')
+  @Audited('tenant.isolated')
   @HttpCode(200)
   @ApiOkResponse({ type: IsolatedPlacementView, description: "The tenant's dedicated shard group, its node, and whether it is pinned there" })
   @ApiConflictResponse({ description: 'Not available on a single node' })
