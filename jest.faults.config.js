@@ -9,4 +9,5 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 180_000,
+  testSequencer: '<rootDir>/test/faults-sequencer.js',
 };

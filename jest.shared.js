@@ -5,6 +5,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
+  // Database folders of the local clusters hold files jest would otherwise crawl.
+  modulePathIgnorePatterns: ['<rootDir>/.cluster', '<rootDir>/.cluster-faults', '<rootDir>/.data', '<rootDir>/dist'],
   moduleNameMapper: {
     '^@app/(config|common|tenancy|persistence|testing)(|/.*)$': '<rootDir>/libs/$1/src$2',
     '^@migrations(|/.*)$': '<rootDir>/migrations$1',

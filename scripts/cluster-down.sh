@@ -12,7 +12,7 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 CLUSTER_DIR="${CLUSTER_DIR:-$REPO_ROOT/.cluster}"
 PGB_DIR="$CLUSTER_DIR/pgbouncer"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-NODES=(coordinator worker1 worker2)
+NODES=(coordinator worker1 worker2 worker3)
 
 log() { echo "[cluster-down] $*"; }
 die() { echo "[cluster-down] ERROR: $*" >&2; exit 1; }

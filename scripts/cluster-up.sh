@@ -30,10 +30,16 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 COORD_PORT="${CLUSTER_COORDINATOR_PORT:-9700}"
 WORKER1_PORT="${CLUSTER_WORKER1_PORT:-9701}"
 WORKER2_PORT="${CLUSTER_WORKER2_PORT:-9702}"
+WORKER3_PORT="${CLUSTER_WORKER3_PORT:-$((WORKER2_PORT + 1))}"
+# --add-node: start a third worker next to a running cluster and add it (npm run cluster:add-node).
+ADD_NODE=0
+[[ "${1:-}" == "--add-node" ]] && ADD_NODE=1
 PGB_PORT="${CLUSTER_PGBOUNCER_PORT:-6432}"
 HOST=127.0.0.1
 DB=app
 NODES=(coordinator worker1 worker2)
+# A worker added by --add-node is part of the cluster from then on.
+[[ -f "$CLUSTER_DIR/worker3/data/PG_VERSION" ]] && NODES+=(worker3)
 
 log() { echo "[cluster-up] $*"; }
 die() { local code="$1"; shift; echo "[cluster-up] ERROR: $*" >&2; exit "$code"; }
@@ -83,6 +89,7 @@ node_port() {
     coordinator) echo "$COORD_PORT" ;;
     worker1) echo "$WORKER1_PORT" ;;
     worker2) echo "$WORKER2_PORT" ;;
+    worker3) echo "$WORKER3_PORT" ;;
   esac
 }
 node_dir() { echo "$CLUSTER_DIR/$1"; }          # node's own dir: data (PGDATA) + log
@@ -135,7 +142,7 @@ if [[ -f "$PORTS_FILE" ]]; then
 fi
 
 # --- already fully up? --------------------------------------------------------
-if [[ -d "$CLUSTER_DIR" ]]; then
+if [[ "$ADD_NODE" -eq 0 && -d "$CLUSTER_DIR" ]]; then
   all_up=1
   for n in "${NODES[@]}"; do
     [[ -f "$(node_data "$n")/PG_VERSION" ]] && node_running "$n" || { all_up=0; break; }
@@ -208,13 +215,8 @@ start_node() {
   fi
 }
 
-for n in "${NODES[@]}"; do
-  [[ -f "$(node_data "$n")/PG_VERSION" ]] || init_node "$n"
-done
-for n in "${NODES[@]}"; do start_node "$n"; done
-
-# --- database + extension + topology (all idempotent) ----------------------------
-for n in "${NODES[@]}"; do
+prepare_database() {
+  local n="$1" port
   port="$(node_port "$n")"
   if [[ "$(psql_node "$port" postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]]; then
     log "creating database $DB on $n"
@@ -230,7 +232,28 @@ ALTER SYSTEM SET output_plugin_libraries = 'pgoutput', 'test_decoding', 'citus';
 SELECT pg_reload_conf();
 SQL
   fi
+}
+
+if [[ "$ADD_NODE" -eq 1 ]]; then
+  node_running coordinator || die 1 "the cluster in $CLUSTER_DIR is not running: npm run cluster:up first"
+  mkdir -p "$(node_dir worker3)"
+  [[ "$(id -u)" -eq 0 ]] && chown -R "$OWNER:" "$(node_dir worker3)"
+  [[ -f "$(node_data worker3)/PG_VERSION" ]] || init_node worker3
+  start_node worker3
+  prepare_database worker3
+  log "adding worker3 ($HOST:$WORKER3_PORT); shards move to it with POST /admin/cluster/rebalance"
+  psql_node "$COORD_PORT" "$DB" -At >/dev/null -c "SELECT citus_add_node('$HOST', $WORKER3_PORT) WHERE NOT EXISTS (SELECT 1 FROM pg_dist_node WHERE nodename = '$HOST' AND nodeport = $WORKER3_PORT)"
+  psql_node "$COORD_PORT" "$DB" -c 'SELECT * FROM citus_get_active_worker_nodes() ORDER BY 2;'
+  exit 0
+fi
+
+for n in "${NODES[@]}"; do
+  [[ -f "$(node_data "$n")/PG_VERSION" ]] || init_node "$n"
 done
+for n in "${NODES[@]}"; do start_node "$n"; done
+
+# --- database + extension + topology (all idempotent) ----------------------------
+for n in "${NODES[@]}"; do prepare_database "$n"; done
 
 log "registering coordinator and workers"
 psql_node "$COORD_PORT" "$DB" -At >/dev/null <<EOF

@@ -35,49 +35,6 @@ describe('cluster operations through the admin API', () => {
     await createOrder(api.server, neighbour);
   });
 
-  it('moves an isolated tenant to a named node and pins it there: a rebalance keeps it there, alone', async () => {
-    const tenant = await createTenant(api.server);
-    const order = await createOrder(api.server, tenant);
-    const cluster = (await request(api.server).get('/admin/cluster').set(admin()).expect(200)).body;
-    const workers = cluster.nodes.filter((node: { role: string }) => node.role === 'worker');
-    for (const node of cluster.nodes) expect(node).toMatchObject({ shardCount: expect.any(Number), bytes: expect.any(Number) });
-    const current = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
-    const target = workers.find((node: { nodePort: number }) => node.nodePort !== current.nodePort);
-
-    await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).send({ nodeName: target.nodeName }).expect(400);
-    await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).send({ nodeName: 'nowhere', nodePort: 1 }).expect(400);
-    const isolated = await request(api.server)
-      .post(`/admin/tenants/${tenant.id}/isolate`)
-      .set(admin())
-      .send({ nodeName: target.nodeName, nodePort: target.nodePort })
-      .expect(200);
-    expect(isolated.body).toMatchObject({ nodeName: target.nodeName, nodePort: target.nodePort, pinned: true });
-    await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
-
-    await request(api.server).post('/admin/cluster/rebalance').set(admin()).expect(202);
-    const finished = await eventually(async () => {
-      const status = await request(api.server).get('/admin/cluster/rebalance').set(admin()).expect(200);
-      return status.body.status === null || ['finished', 'failed', 'cancelled'].includes(status.body.status.state);
-    }, 240);
-    expect(finished).toBe(true);
-    const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
-    expect(placement).toEqual({ shardId: isolated.body.shardId, nodeName: target.nodeName, nodePort: target.nodePort });
-    // The dedicated node holds the pinned shard group and reference tables only.
-    const tenantShardsThere = await withOwner(api.ownerUrl, async (client) => {
-      const { rows } = await client.query(
-        `SELECT count(*)::int AS count FROM citus_shards
-          WHERE nodeport = $1 AND citus_table_type = 'distributed' AND colocation_id =
-                (SELECT colocation_id FROM citus_tables WHERE table_name = 'orders'::regclass)
-            AND shardid NOT IN (SELECT s.shardid FROM pg_dist_shard s, pg_dist_shard pinned
-                                 WHERE pinned.shardid = $2 AND s.shardminvalue = pinned.shardminvalue)`,
-        [target.nodePort, isolated.body.shardId],
-      );
-      return rows[0].count as number;
-    });
-    expect(tenantShardsThere).toBe(0);
-    await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
-  });
-
   it('answers 404 for an unknown tenant', async () => {
     await request(api.server).post('/admin/tenants/00000000-0000-4000-8000-000000000000/isolate').set(admin()).expect(404);
   });

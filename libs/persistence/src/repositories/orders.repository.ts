@@ -111,19 +111,12 @@ export class OrdersRepository {
   }
 
   async list(tx: TenantTransaction, query: OrderListQuery): Promise<OrderRecord[]> {
-    const parameters: unknown[] = [tx.tenantId, query.limit];
-    const conditions = ['tenant_id = $1'];
-    if (query.status) {
-      parameters.push(query.status);
-      conditions.push(`status = $${parameters.length}`);
-    }
-    if (query.beforeId !== undefined) {
-      parameters.push(query.beforeId);
-      conditions.push(`id < $${parameters.length}`);
-    }
+    // Static SQL (the tenant predicate check reads it); absent filters are NULL and drop out of the custom plan.
     return tx.query<OrderRecord>(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${conditions.join(' AND ')} ORDER BY id DESC LIMIT $2`,
-      parameters,
+      `SELECT ${ORDER_COLUMNS} FROM orders
+        WHERE tenant_id = $1 AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR id < $4)
+        ORDER BY id DESC LIMIT $2`,
+      [tx.tenantId, query.limit, query.status ?? null, query.beforeId ?? null],
     );
   }
 

@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkTenantPredicate, tenantStatements } from '@app/testing/tenant-predicate';
+import { TENANT_TABLES } from './tenant-export.repository';
+
+/** Every distributed tenant table; the analytics rollup is one too. */
+const DISTRIBUTED_TENANT_TABLES = [...TENANT_TABLES, 'daily_order_stats'];
+
+/** The repositories that run inside a tenant transaction. */
+const TENANT_REPOSITORIES = readdirSync(__dirname)
+  .filter((file) => file.endsWith('.repository.ts'))
+  .map((file) => join(__dirname, file))
+  .filter((file) => readFileSync(file, 'utf8').includes('TenantTransaction'));
+
+const statements = tenantStatements(TENANT_REPOSITORIES, TENANT_TABLES);
+const PREDICATE = /(?:\b\w+\.)?tenant_id = \$1\b/g;
+
+describe('the tenant predicate, read from the repositories and parsed by PostgreSQL', () => {
+  it('finds the tenant statements of every tenant repository', () => {
+    expect(TENANT_REPOSITORIES.map((file) => file.split('/').pop()).sort()).toEqual(['orders.repository.ts', 'payments.repository.ts', 'tenant-export.repository.ts']);
+    expect(statements.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(statements.map((statement) => [statement.origin, statement] as const))('%s pins every tenant table to the tenant', async (_origin, statement) => {
+    expect(await checkTenantPredicate(statement, DISTRIBUTED_TENANT_TABLES)).toEqual([]);
+  });
+
+  it.each(statements.map((statement) => [statement.origin, statement] as const))('%s fails the check with any one tenant predicate removed', async (_origin, statement) => {
+    const occurrences = [...statement.sql.matchAll(PREDICATE)];
+    for (const occurrence of occurrences) {
+      const sql = `${statement.sql.slice(0, occurrence.index)}TRUE${statement.sql.slice(occurrence.index + occurrence[0].length)}`;
+      const violations = await checkTenantPredicate({ ...statement, sql }, DISTRIBUTED_TENANT_TABLES);
+      expect({ removed: occurrence[0], at: occurrence.index, violations: violations.length > 0 }).toEqual({ removed: occurrence[0], at: occurrence.index, violations: true });
+    }
+    if (occurrences.length === 0 && /^\s*INSERT/i.test(statement.sql)) {
+      // Without the tenant parameter an INSERT sets tenant_id to something else.
+      const violations = await checkTenantPredicate({ ...statement, tenantParameter: undefined }, DISTRIBUTED_TENANT_TABLES);
+      expect(violations.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    ['a select without the predicate', 'SELECT id FROM orders WHERE id = $2'],
+    ['a predicate on another parameter', 'SELECT id FROM orders WHERE tenant_id = $2'],
+    ['an OR that lets other tenants in', 'SELECT id FROM orders WHERE tenant_id = $1 OR id = $2'],
+    ['a join whose second table is not tied to the tenant', 'SELECT o.id FROM orders o JOIN payments p ON p.order_id = o.id WHERE o.tenant_id = $1'],
+    ['a subquery without the predicate', 'SELECT id FROM orders WHERE tenant_id = $1 AND id IN (SELECT order_id FROM payments)'],
+    ['an update without the predicate', 'UPDATE orders SET note = $2 WHERE id = $3'],
+    ['a delete in a CTE without the predicate', 'WITH gone AS (DELETE FROM payments WHERE id = $2 RETURNING 1) SELECT count(*) FROM gone'],
+    ['an insert that does not set tenant_id', 'INSERT INTO orders (id, note) VALUES ($2, $3)'],
+    ['an insert that sets another tenant', 'INSERT INTO orders (tenant_id, note) VALUES ($2, $3)'],
+  ])('catches %s', async (_name, sql) => {
+    expect((await checkTenantPredicate({ origin: 'case', sql, tenantParameter: 1 }, DISTRIBUTED_TENANT_TABLES)).length).toBeGreaterThan(0);
+  });
+
+  it('accepts a join pinned through tenant_id equality and a correlated subquery', async () => {
+    const sql = `SELECT o.id, (SELECT count(*) FROM payments p WHERE p.tenant_id = o.tenant_id AND p.order_id = o.id)
+                   FROM orders o JOIN order_items i ON i.tenant_id = o.tenant_id AND i.order_id = o.id WHERE o.tenant_id = $1`;
+    expect(await checkTenantPredicate({ origin: 'case', sql, tenantParameter: 1 }, DISTRIBUTED_TENANT_TABLES)).toEqual([]);
+  });
+});

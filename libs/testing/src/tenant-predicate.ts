@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'libpg-query';
+import ts from 'typescript';
+
+/**
+ * The tenant predicate, checked without a database: every statement a tenant repository sends
+ * through `tx.query` is read from the TypeScript source, parsed by PostgreSQL's own parser, and
+ * every reference to a distributed tenant table must be pinned to the tenant parameter, in its
+ * WHERE clause or through a `tenant_id` equality with a table that is. Inserts must set it.
+ */
+export interface TenantStatement {
+  /** file:line of the tx.query call. */
+  origin: string;
+  sql: string;
+  /** 1-based number of the bind parameter carrying tx.tenantId, or undefined when none does. */
+  tenantParameter?: number;
+}
+
+export interface PredicateViolation {
+  origin: string;
+  table: string;
+  message: string;
+}
+
+const TENANT_COLUMN = 'tenant_id';
+
+/** Reads every `tx.query(sql, params)` of the files; template parts must resolve statically. */
+export function tenantStatements(files: string[], tableVariants: readonly string[]): TenantStatement[] {
+  return files.flatMap((file) => {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const constants = new Map<string, ts.Expression>();
+    const found: TenantStatement[] = [];
+    const collect = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) constants.set(node.name.text, node.initializer);
+      ts.forEachChild(node, collect);
+    };
+    collect(source);
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === 'query' &&
+        node.expression.expression.getText(source) === 'tx'
+      ) {
+        const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+        const origin = `${file.split('/').slice(-2).join('/')}:${line}`;
+        const [sqlArgument, parametersArgument] = node.arguments;
+        const tenantParameter = tenantParameterOf(parametersArgument, constants, source);
+        for (const sql of evaluate(sqlArgument, constants, source, tableVariants)) found.push({ origin, sql, tenantParameter });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    return found;
+  });
+}
+
+function evaluate(node: ts.Expression, constants: Map<string, ts.Expression>, source: ts.SourceFile, tableVariants: readonly string[]): string[] {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
+  if (ts.isTemplateExpression(node)) {
+    let variants = [node.head.text];
+    for (const span of node.templateSpans) {
+      const parts = evaluate(span.expression, constants, source, tableVariants);
+      variants = variants.flatMap((prefix) => parts.map((part) => `${prefix}${part}${span.literal.text}`));
+    }
+    return variants;
+  }
+  const rows = rowsTemplate(node, constants);
+  if (rows) return evaluateRow(rows, source);
+  if (ts.isIdentifier(node)) {
+    const constant = constants.get(node.text);
+    if (constant) return evaluate(constant, constants, source, tableVariants);
+    // A parameter typed as a tenant table name stands for each of them.
+    if (node.text === 'table') return [...tableVariants];
+  }
+  throw new Error(`SQL must be static to be checked: cannot evaluate \`${node.getText(source)}\` (${source.fileName})`);
+}
+
+/** Bind parameters numbered at run time (`$${base + 1}`) stand for one that is never the tenant's. */
+const COMPUTED_PARAMETER = '900';
+
+/**
+ * Multi-row VALUES built as `rows.join(', ')` from `items.map((item) => `(...)`)`: the row
+ * template is checked once, its computed parameter numbers replaced.
+ */
+function rowsTemplate(node: ts.Expression, constants: Map<string, ts.Expression>): ts.TemplateExpression | undefined {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'join') return undefined;
+  const target = node.expression.expression;
+  const mapped = ts.isIdentifier(target) ? constants.get(target.text) : undefined;
+  if (!mapped || !ts.isCallExpression(mapped) || !ts.isPropertyAccessExpression(mapped.expression) || mapped.expression.name.text !== 'map') return undefined;
+  const callback = mapped.arguments[0];
+  if (!callback || !ts.isArrowFunction(callback)) return undefined;
+  const returned = ts.isBlock(callback.body)
+    ? callback.body.statements.filter(ts.isReturnStatement).map((statement) => statement.expression)[0]
+    : callback.body;
+  return returned && ts.isTemplateExpression(returned) ? returned : undefined;
+}
+
+function evaluateRow(template: ts.TemplateExpression, source: ts.SourceFile): string[] {
+  let text = template.head.text;
+  for (const span of template.templateSpans) {
+    if (!text.endsWith('$')) throw new Error(`SQL must be static to be checked: \`${span.expression.getText(source)}\` is not a parameter number`);
+    text += `${COMPUTED_PARAMETER}${span.literal.text}`;
+  }
+  return [text];
+}
+
+function tenantParameterOf(node: ts.Expression | undefined, constants: Map<string, ts.Expression>, source: ts.SourceFile): number | undefined {
+  const array = node && ts.isIdentifier(node) ? constants.get(node.text) : node;
+  if (!array || !ts.isArrayLiteralExpression(array)) return undefined;
+  const index = array.elements.findIndex((element) => element.getText(source) === 'tx.tenantId');
+  return index < 0 ? undefined : index + 1;
+}
+
+type Node = Record<string, any>;
+
+/** Checks one statement; returns what is not pinned to the tenant. */
+export async function checkTenantPredicate(statement: TenantStatement, tenantTables: readonly string[]): Promise<PredicateViolation[]> {
+  const tree = await parse(statement.sql);
+  const violations: PredicateViolation[] = [];
+  const report = (table: string, message: string): void => {
+    violations.push({ origin: statement.origin, table, message });
+  };
+  const isTenantParameter = (node: Node | undefined) => node?.ParamRef?.number !== undefined && node.ParamRef.number === statement.tenantParameter;
+
+  const checkStatement = (node: Node, outer: Set<string>): void => {
+    if (node.SelectStmt) return checkSelect(node.SelectStmt, outer);
+    if (node.UpdateStmt) return checkModification(node.UpdateStmt.relation, node.UpdateStmt.whereClause, node.UpdateStmt.fromClause ?? [], node.UpdateStmt, outer);
+    if (node.DeleteStmt) return checkModification(node.DeleteStmt.relation, node.DeleteStmt.whereClause, node.DeleteStmt.usingClause ?? [], node.DeleteStmt, outer);
+    if (node.InsertStmt) return checkInsert(node.InsertStmt, outer);
+  };
+
+  const checkCtes = (withClause: Node | undefined, outer: Set<string>) => {
+    for (const cte of withClause?.ctes ?? []) checkStatement(cte.CommonTableExpr.ctequery, outer);
+  };
+
+  const checkSelect = (select: Node, outer: Set<string>): void => {
+    checkCtes(select.withClause, outer);
+    if (select.larg) checkSelect(select.larg, outer);
+    if (select.rarg) checkSelect(select.rarg, outer);
+    const relations: Array<{ table: string; alias: string }> = [];
+    const quals: Node[] = select.whereClause ? [select.whereClause] : [];
+    for (const item of select.fromClause ?? []) collectFrom(item, relations, quals, outer);
+    const pinned = pinnedAliases(relations, quals, outer);
+    requirePinned(relations, pinned);
+    for (const qual of [...quals, ...(select.targetList ?? []), select.havingClause].filter(Boolean)) checkSublinks(qual, new Set([...outer, ...pinned]));
+  };
+
+  const checkModification = (relation: Node, where: Node | undefined, from: Node[], statementNode: Node, outer: Set<string>): void => {
+    checkCtes(statementNode.withClause, outer);
+    const relations = [{ table: relation.relname as string, alias: (relation.alias?.aliasname ?? relation.relname) as string }];
+    const quals: Node[] = where ? [where] : [];
+    for (const item of from) collectFrom(item, relations, quals, outer);
+    const pinned = pinnedAliases(relations, quals, outer);
+    requirePinned(relations, pinned);
+    for (const node of [...quals, ...(statementNode.targetList ?? []), ...(statementNode.returningList ?? [])]) checkSublinks(node, new Set([...outer, ...pinned]));
+  };
+
+  const checkInsert = (insert: Node, outer: Set<string>): void => {
+    checkCtes(insert.withClause, outer);
+    const table: string = insert.relation.relname;
+    const columns: string[] = (insert.cols ?? []).map((column: Node) => column.ResTarget.name);
+    const position = columns.indexOf(TENANT_COLUMN);
+    const select = insert.selectStmt?.SelectStmt;
+    if (select) checkSelect(select, outer);
+    if (!tenantTables.includes(table)) return;
+    if (position < 0) return report(table, `INSERT INTO ${table} does not set ${TENANT_COLUMN}`);
+    if (select?.valuesLists) {
+      for (const row of select.valuesLists) {
+        if (!isTenantParameter(row.List.items[position])) report(table, `INSERT INTO ${table} sets ${TENANT_COLUMN} to something other than the tenant parameter`);
+      }
+    } else if (select && !isTenantParameter(select.targetList?.[position]?.ResTarget?.val)) {
+      report(table, `INSERT INTO ${table} ... SELECT sets ${TENANT_COLUMN} to something other than the tenant parameter`);
+    }
+  };
+
+  const collectFrom = (item: Node, relations: Array<{ table: string; alias: string }>, quals: Node[], outer: Set<string>): void => {
+    if (item.RangeVar) relations.push({ table: item.RangeVar.relname, alias: item.RangeVar.alias?.aliasname ?? item.RangeVar.relname });
+    else if (item.JoinExpr) {
+      collectFrom(item.JoinExpr.larg, relations, quals, outer);
+      collectFrom(item.JoinExpr.rarg, relations, quals, outer);
+      if (item.JoinExpr.quals) quals.push(item.JoinExpr.quals);
+    } else if (item.RangeSubselect) checkStatement(item.RangeSubselect.subquery, outer);
+  };
+
+  /** Aliases pinned to the tenant: `a.tenant_id = $T`, or `a.tenant_id = b.tenant_id` with b pinned. */
+  const pinnedAliases = (relations: Array<{ table: string; alias: string }>, quals: Node[], outer: Set<string>): Set<string> => {
+    const equalities = quals.flatMap(conjuncts).filter((node) => node.A_Expr?.kind === 'AEXPR_OP' && node.A_Expr.name?.[0]?.String?.sval === '=');
+    const tenantColumnOf = (node: Node): string | undefined => {
+      const fields: string[] | undefined = node?.ColumnRef?.fields?.map((field: Node) => field.String?.sval);
+      if (!fields || fields[fields.length - 1] !== TENANT_COLUMN) return undefined;
+      if (fields.length >= 2) return fields[fields.length - 2];
+      return relations.length === 1 ? relations[0].alias : undefined;
+    };
+    const pinned = new Set<string>();
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const { A_Expr: expression } of equalities) {
+        const [left, right] = [tenantColumnOf(expression.lexpr), tenantColumnOf(expression.rexpr)];
+        const pin = (alias: string | undefined) => {
+          if (alias && !pinned.has(alias)) {
+            pinned.add(alias);
+            grew = true;
+          }
+        };
+        if (left && isTenantParameter(expression.rexpr)) pin(left);
+        if (right && isTenantParameter(expression.lexpr)) pin(right);
+        const known = (alias: string | undefined) => alias !== undefined && (pinned.has(alias) || outer.has(alias));
+        if (left && right && known(right)) pin(left);
+        if (left && right && known(left)) pin(right);
+      }
+    }
+    return pinned;
+  };
+
+  const requirePinned = (relations: Array<{ table: string; alias: string }>, pinned: Set<string>) => {
+    for (const { table, alias } of relations) {
+      if (tenantTables.includes(table) && !pinned.has(alias)) report(table, `${table}${alias !== table ? ` ${alias}` : ''} is not constrained by ${TENANT_COLUMN} = the tenant parameter`);
+    }
+  };
+
+  const checkSublinks = (node: unknown, outer: Set<string>): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Node;
+    if (record.SubLink) return checkStatement(record.SubLink.subselect, outer);
+    for (const value of Object.values(record)) checkSublinks(value, outer);
+  };
+
+  for (const { stmt } of tree.stmts) checkStatement(stmt, new Set());
+  return violations;
+}
+
+function conjuncts(node: Node): Node[] {
+  if (node.BoolExpr?.boolop === 'AND_EXPR') return node.BoolExpr.args.flatMap(conjuncts);
+  return [node];
+}
