@@ -6,6 +6,7 @@ import { CreateDailyOrderStats1764000004000 } from './1764000004000-CreateDailyO
 import { CreateRateLimitWindows1764000005000 } from './1764000005000-CreateRateLimitWindows';
 import { CreateTenantPlacementPins1764000006000 } from './1764000006000-CreateTenantPlacementPins';
 import { CreateAdminAudit1764000007000 } from './1764000007000-CreateAdminAudit';
+import { MarkControlPlaneTables1764000008000 } from './1764000008000-MarkControlPlaneTables';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   CreateRateLimitWindows1764000005000,
   CreateTenantPlacementPins1764000006000,
   CreateAdminAudit1764000007000,
+  MarkControlPlaneTables1764000008000,
 ];
