@@ -4,3 +4,4 @@ export * from './pgbouncer';
 export * from './test-database';
 export * from './throwaway-database';
 export * from './cluster-control';
+export * from './api-client';

@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { QueryInt } from '@app/common';
@@ -59,10 +59,8 @@ export class PlacementView {
   @ApiProperty({ type: 'integer' }) nodePort: number;
 }
 
-@ApiExtraModels(PlacementView)
 export class TenantDetailsView extends TenantView {
-  // A $ref cannot be nullable in OpenAPI 3.0: wrap it so strict validators accept the null.
-  @ApiProperty({ allOf: [{ $ref: getSchemaPath(PlacementView) }], nullable: true, description: 'null on a single node' })
+  @ApiProperty({ type: PlacementView, nullable: true, description: 'null on a single node' })
   placement: PlacementView | null;
 }
 

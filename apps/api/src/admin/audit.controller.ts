@@ -1,5 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { decodeCursor, encodeCursor, PageQueryDto, toPage } from '@app/common';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { AdminAuditRepository, AuditPageView } from './admin-audit';
@@ -15,6 +15,7 @@ const isAuditPosition = (value: Record<string, unknown>): value is { id: number 
 export class AuditController {
   constructor(private readonly audit: AdminAuditRepository) {}
 
+  @ApiOperation({ summary: 'The audit trail of admin actions, newest first' })
   @Get()
   @ApiOkResponse({ type: AuditPageView, description: 'Every admin action, newest first' })
   async page(@Query() query: PageQueryDto): Promise<AuditPageView> {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { Audited } from './admin-audit';
 import { ClusterService, ClusterView } from './cluster.service';
@@ -11,12 +11,14 @@ import { ClusterService, ClusterView } from './cluster.service';
 export class ClusterController {
   constructor(private readonly cluster: ClusterService) {}
 
+  @ApiOperation({ summary: 'Nodes and tables of the cluster' })
   @Get()
   @ApiOkResponse({ description: 'Mode, nodes, and the type, distribution column, colocation and shard count of each table' })
   describe(): Promise<ClusterView> {
     return this.cluster.describe();
   }
 
+  @ApiOperation({ summary: 'Start a rebalance' })
   @Post('rebalance')
   @Audited('cluster.rebalance_started')
   @HttpCode(202)
@@ -26,6 +28,7 @@ export class ClusterController {
     return this.cluster.startRebalance();
   }
 
+  @ApiOperation({ summary: 'Status of the latest rebalance' })
   @Get('rebalance')
   @ApiOkResponse({ description: 'Status of the latest rebalance job (citus_rebalance_status)' })
   @ApiConflictResponse({ description: 'Not available on a single node' })

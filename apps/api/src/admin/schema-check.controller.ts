@@ -1,5 +1,5 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Connection } from '@app/persistence';
@@ -26,6 +26,7 @@ class SchemaCheckView {
 export class SchemaCheckController {
   constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}
 
+  @ApiOperation({ summary: 'The schema doctor\'s findings on the live database' })
   @Get()
   @ApiOkResponse({ type: SchemaCheckView, description: "The schema doctor's checks on the live database" })
   async check(): Promise<SchemaCheckView> {

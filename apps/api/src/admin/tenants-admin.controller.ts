@@ -9,8 +9,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+  ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PageQueryDto, ParseUuidPipe } from '@app/common';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
@@ -48,6 +47,7 @@ export class TenantsAdminController {
     private readonly imports: TenantImportService,
   ) {}
 
+  @ApiOperation({ summary: 'Create a tenant and its first api key' })
   @Post()
   @Audited('tenant.created')
   @ApiCreatedResponse({ type: CreatedTenantView })
@@ -56,6 +56,7 @@ export class TenantsAdminController {
     return { tenant: presentTenant(tenant), apiKey };
   }
 
+  @ApiOperation({ summary: 'List tenants, newest first' })
   @Get()
   @ApiOkResponse({ type: TenantPageView, description: 'Newest first' })
   async list(@Query() query: PageQueryDto): Promise<TenantPageView> {
@@ -63,6 +64,7 @@ export class TenantsAdminController {
     return { data: page.data.map(presentTenant), nextCursor: page.nextCursor };
   }
 
+  @ApiOperation({ summary: 'Restore a tenant archive (or a re-keyed copy)' })
   @Post('import')
   @Audited('tenant.imported')
   @ApiConsumes('application/x-ndjson')
@@ -76,12 +78,14 @@ export class TenantsAdminController {
   }
 
   // Declared before ':id' so that "hot" is not read as a tenant id.
+  @ApiOperation({ summary: 'Tenants ranked by recent query load' })
   @Get('hot')
   @ApiOkResponse({ type: HotTenantListView, description: 'Tenants ranked by recent query load (citus_stat_tenants); empty on a single node' })
   async hot(@Query() query: HotTenantsQueryDto): Promise<HotTenantListView> {
     return { data: await this.cluster.hotTenants(query.limit) };
   }
 
+  @ApiOperation({ summary: 'Get a tenant and its placement' })
   @Get(':id')
   @ApiOkResponse({ type: TenantDetailsView })
   @ApiNotFoundResponse()
@@ -90,6 +94,7 @@ export class TenantsAdminController {
     return { ...presentTenant(tenant), placement: await this.tenants.placement(id) };
   }
 
+  @ApiOperation({ summary: 'Change a tenant\'s status or plan' })
   @Patch(':id')
   @Audited('tenant.changed')
   @ApiOkResponse({ type: TenantView })
@@ -98,6 +103,7 @@ export class TenantsAdminController {
     return presentTenant(await this.tenants.update(id, body));
   }
 
+  @ApiOperation({ summary: 'Delete a tenant and every row it has' })
   @Delete(':id')
   @Audited('tenant.deleted')
   @HttpCode(204)
@@ -107,6 +113,7 @@ export class TenantsAdminController {
     await this.tenants.delete(id);
   }
 
+  @ApiOperation({ summary: 'Issue another api key' })
   @Post(':id/api-keys')
   @Audited('api_key.created')
   @ApiCreatedResponse({ type: CreatedApiKeyView })
@@ -116,6 +123,7 @@ export class TenantsAdminController {
     return { id: key.id, apiKey };
   }
 
+  @ApiOperation({ summary: 'Revoke an api key' })
   @Delete(':id/api-keys/:keyId')
   @Audited('api_key.revoked')
   @HttpCode(204)
@@ -125,6 +133,7 @@ export class TenantsAdminController {
     await this.tenants.revokeKey(id, keyId);
   }
 
+  @ApiOperation({ summary: 'Export a tenant archive (NDJSON)' })
   @Get(':id/export')
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({
@@ -140,6 +149,7 @@ export class TenantsAdminController {
     response.end();
   }
 
+  @ApiOperation({ summary: 'Give a tenant a shard group of its own, optionally on a dedicated node' })
   @Post(':id/isolate')
   @Audited('tenant.isolated')
   @HttpCode(200)

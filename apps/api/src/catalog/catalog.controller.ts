@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CatalogService } from './catalog.service';
 
 class CountryView {
@@ -31,12 +31,14 @@ class PlanListView {
 export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}
 
+  @ApiOperation({ summary: 'Countries (reference table)' })
   @Get('countries')
   @ApiOkResponse({ type: CountryListView, description: 'The country reference table' })
   async countries(): Promise<CountryListView> {
     return { data: await this.catalog.countries() };
   }
 
+  @ApiOperation({ summary: 'Plans (reference table)' })
   @Get('plans')
   @ApiOkResponse({ type: PlanListView, description: 'The plans reference table' })
   async plans(): Promise<PlanListView> {

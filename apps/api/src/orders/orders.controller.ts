@@ -7,8 +7,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+  ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ParseIdPipe } from '@app/common';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey, IdempotentResult } from './idempotency';
@@ -47,6 +46,7 @@ export class OrdersController {
     private readonly payments: PaymentsService,
   ) {}
 
+  @ApiOperation({ summary: 'Create an order' })
   @Post()
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: OrderView, description: 'The order with its items; totalCents is computed by the server' })
@@ -60,6 +60,7 @@ export class OrdersController {
     return presentOrderDetails(markReplay(response, await this.orders.create(body, idempotencyKey)));
   }
 
+  @ApiOperation({ summary: 'List the tenant\'s orders, newest first' })
   @Get()
   @ApiOkResponse({ type: OrderPageView, description: 'Newest first, without items and payments' })
   async list(@Query() query: ListOrdersQueryDto): Promise<OrderPageView> {
@@ -67,12 +68,14 @@ export class OrdersController {
     return { data: page.data.map(presentOrder), nextCursor: page.nextCursor };
   }
 
+  @ApiOperation({ summary: 'Get an order with its items and payments' })
   @Get(':id')
   @ApiOkResponse({ type: OrderView, description: 'The order with its items and payments' })
   async get(@Param('id', new ParseIdPipe()) id: number): Promise<OrderView> {
     return presentOrderDetails(await this.orders.get(id));
   }
 
+  @ApiOperation({ summary: 'Cancel a pending order' })
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
@@ -81,6 +84,7 @@ export class OrdersController {
     return presentOrderDetails(await this.orders.cancel(id));
   }
 
+  @ApiOperation({ summary: 'Capture a payment on an order' })
   @Post(':id/payments')
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: PaymentView })
@@ -94,6 +98,7 @@ export class OrdersController {
     return presentPayment(markReplay(response, await this.payments.capture(id, body, idempotencyKey)));
   }
 
+  @ApiOperation({ summary: 'List an order\'s payments' })
   @Get(':id/payments')
   @ApiOkResponse({ type: PaymentListView })
   async listPayments(@Param('id', new ParseIdPipe()) id: number): Promise<PaymentListView> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { TenantView } from '../admin/admin.dto';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
 import { OrderStatsView } from './orders.dto';
@@ -11,6 +11,7 @@ import { OrdersService } from './orders.service';
 export class TenantController {
   constructor(private readonly orders: OrdersService) {}
 
+  @ApiOperation({ summary: 'The calling tenant' })
   @Get('tenant')
   @ApiOkResponse({ type: TenantView, description: 'The tenant the api key belongs to' })
   tenant(@Req() request: AuthenticatedRequest): TenantView {
@@ -24,6 +25,7 @@ export class TenantController {
     };
   }
 
+  @ApiOperation({ summary: 'The tenant\'s order counts and revenue' })
   @Get('stats')
   @ApiOkResponse({ type: OrderStatsView })
   async stats(): Promise<OrderStatsView> {

@@ -1,5 +1,5 @@
 import { Controller, DynamicModule, Get, Inject, Injectable, Module } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
@@ -40,12 +40,14 @@ export class HealthController {
     private readonly database: DatabaseReadinessIndicator,
   ) {}
 
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   @Get('live')
   @ApiOkResponse({ description: 'The process is up' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
+  @ApiOperation({ summary: 'Readiness: the database is reachable and migrated' })
   @Get('ready')
   @HealthCheck()
   @ApiOkResponse({ description: 'Database reachable and schema up to date' })

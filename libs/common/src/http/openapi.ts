@@ -32,7 +32,7 @@ const HEADERS: Record<string, HeaderObject> = {
 const ref = (header: string) => ({ $ref: `#/components/headers/${header}` });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input: malformed JSON, unknown fields, wrong types, out-of-range values or ids',
+  400: 'Invalid input: a malformed request, malformed JSON, unknown fields, wrong types, out-of-range values or ids',
   401: 'Missing or unknown credentials',
   403: 'A suspended tenant, or a token of the wrong kind',
   404: 'Unknown resource, including one of another tenant',
@@ -55,16 +55,43 @@ export interface DocumentRules {
  * Nest's decorators describe the successes; the rules of the HTTP edge are written here once.
  */
 export function completeDocument(document: OpenAPIObject, rules: DocumentRules = {}): OpenAPIObject {
+  document.info.license ??= { name: 'MIT', url: 'https://opensource.org/licenses/MIT' };
   document.components ??= {};
   document.components.schemas = { ...document.components.schemas, [ERROR_SCHEMA]: errorSchema };
   document.components.headers = { ...document.components.headers, ...HEADERS };
+  for (const schema of Object.values(document.components.schemas)) allowNullReferences(schema as SchemaObject);
+  const tags = new Set<string>();
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = item[method];
-      if (operation) completeOperation(path, operation, rules);
+      if (!operation) continue;
+      completeOperation(path, operation, rules);
+      operation.tags?.forEach((tag) => tags.add(tag));
     }
   }
+  document.tags = [...tags].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name.split(':')[0]] ?? name }));
+  if (!document.servers?.length) document.servers = [{ url: '/', description: 'This server' }];
   return document;
+}
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  health: 'Liveness and readiness',
+  tenant: "The calling tenant (api key)",
+  orders: "The tenant's orders and payments (api key)",
+  'reference data': 'Countries and plans, the same for every tenant (api key)',
+  admin: 'The control plane (ADMIN_TOKEN)',
+  analytics: 'Cross-tenant analytics (ANALYTICS_TOKEN)',
+};
+
+/** `{$ref, nullable}` is not valid OpenAPI 3.0 (siblings of $ref are ignored): wrap the reference. */
+function allowNullReferences(schema: SchemaObject): void {
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    const candidate = property as SchemaObject & { $ref?: string };
+    if (candidate.$ref && candidate.nullable) {
+      const { $ref, ...rest } = candidate;
+      schema.properties![name] = { ...rest, type: 'object', allOf: [{ $ref }] };
+    }
+  }
 }
 
 function completeOperation(path: string, operation: OperationObject, rules: DocumentRules): void {
@@ -74,10 +101,13 @@ function completeOperation(path: string, operation: OperationObject, rules: Docu
   const secured = (operation.security ?? []).length > 0;
   const rateLimited = rules.rateLimitedPrefix !== undefined && path.startsWith(rules.rateLimitedPrefix);
   const infrastructure = rules.infrastructurePaths?.includes(path) ?? false;
+  // Public operations say so: no credentials at all, rather than nothing said.
+  operation.security ??= [];
+  operation.description ??= operation.summary;
   const idempotent = parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key');
 
-  const statuses = new Set<number>();
-  if (parameters.some((parameter) => parameter.in !== 'header') || operation.requestBody) statuses.add(400);
+  // Node's parser answers any request it cannot read with a 400, whatever the operation.
+  const statuses = new Set<number>([400]);
   if (secured) [401, 403].forEach((status) => statuses.add(status));
   if (hasPathId) statuses.add(404);
   if (operation.requestBody) [413, 415].forEach((status) => statuses.add(status));
