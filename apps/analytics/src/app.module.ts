@@ -23,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(environment),
-        loggingModule(environment.LOG_LEVEL),
+        loggingModule(environment),
         PersistenceModule.forRoot({
           environment,
           endpoints,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { installGracefulShutdown, logUnhandledRejections, runMain } from '@app/common';
+import { installGracefulShutdown, logUnhandledRejections, runMain, listenOrExplain } from '@app/common';
 import { validateEnvironment } from '@app/config';
 import { prepareDatabase } from '@app/persistence';
 import { createAnalyticsApp } from './bootstrap/create-analytics-app';
@@ -23,7 +23,7 @@ async function bootstrap(): Promise<void> {
   // The embedded server (when this process started it) stops after Nest has closed its pools.
   installGracefulShutdown(app, environment.SHUTDOWN_DRAIN_MS, () => database.stop());
 
-  await app.listen(environment.ANALYTICS_PORT, environment.HOST);
+  await listenOrExplain(() => app.listen(environment.ANALYTICS_PORT, environment.HOST), environment.ANALYTICS_PORT, 'ANALYTICS_PORT');
   printBanner(environment.ANALYTICS_PORT, environment.ANALYTICS_TOKEN, generatedToken, environment.ROLLUP_INTERVAL_SECONDS, database.endpoints.embedded);
 }
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { installGracefulShutdown, logUnhandledRejections, runMain } from '@app/common';
+import { installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/common';
 import { validateEnvironment } from '@app/config';
 import { prepareDatabase } from '@app/persistence';
 import { createApiApp } from './bootstrap/create-api-app';
@@ -35,7 +35,7 @@ async function bootstrap(): Promise<void> {
   const demo = (environment.SEED_DEMO ?? database.endpoints.embedded) ? await seedDemoTenants(app) : [];
   // Nest hands extra arguments on to http.Server#listen(port, host, backlog); its typings stop at host.
   const listener = app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> };
-  await listener.listen(environment.PORT, environment.HOST, LISTEN_BACKLOG);
+  await listenOrExplain(() => listener.listen(environment.PORT, environment.HOST, LISTEN_BACKLOG), environment.PORT, 'PORT');
   printBanner(environment.PORT, environment.ADMIN_TOKEN, generatedAdminToken, demo, database.endpoints.embedded);
 }
 

@@ -3,6 +3,7 @@ import {
   getMetadataStorage,
   IsBoolean,
   IsEnum,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -45,6 +46,13 @@ export class Environment {
 
   @IsEnum(LogLevel)
   LOG_LEVEL: LogLevel = LogLevel.Info;
+
+  /** auto: human-readable lines on a terminal outside production, JSON otherwise. */
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
+
+  @IsOptional() @IsString()
+  NODE_ENV?: string;
 
   /** Owner connection: migrations and cluster operations. Unset means "start the embedded PostgreSQL". */
   @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { DatabaseEndpoints, DatabaseRole, withCredentials } from '@app/config';
+import { createConnection } from 'node:net';
+import { DatabaseEndpoints, DatabaseRole, messageOf, StartupError, withCredentials } from '@app/config';
 
 export interface EmbeddedDatabaseOptions {
   /** Folder that holds the data directory and the generated credentials. */
@@ -43,15 +44,34 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const directory = resolve(options.directory);
   const dataDirectory = join(directory, 'data');
   const databaseName = options.databaseName ?? 'app';
-  mkdirSync(directory, { recursive: true });
+  const unusable = (reason: string, error?: unknown) =>
+    new StartupError(
+      `The embedded PostgreSQL cannot use ${directory} (EMBEDDED_PG_DIR): ${reason}`,
+      'Set EMBEDDED_PG_DIR to a folder that the server may create and write (e.g. under /var/tmp), or set DATABASE_URL to use a database of your own',
+      { cause: error },
+    );
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    throw unusable(messageOf(error), error);
+  }
   const credentials = loadOrCreateCredentials(join(directory, 'credentials.json'));
   const runningAsRoot = process.getuid?.() === 0;
   if (runningAsRoot) {
     ensureSystemUser(SUPERUSER);
     const { uid, gid } = systemUserIds(SUPERUSER);
     chownSync(directory, uid, gid);
+    // The server runs as that user, which must reach the folder through every parent.
+    if (!userCanWrite(SUPERUSER, directory)) throw unusable(`the '${SUPERUSER}' system user, which runs the server, cannot enter it or one of its parent folders`);
   }
 
+  // The server's own last words, for a start that fails without an error of its own.
+  const serverLog: string[] = [];
+  const remember = (forward?: (message: string) => void) => (message: unknown) => {
+    serverLog.push(String(message).trim());
+    if (serverLog.length > 20) serverLog.shift();
+    forward?.(String(message));
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDirectory,
     user: SUPERUSER,
@@ -62,12 +82,18 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     createPostgresUser: runningAsRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: options.onLog ?? (() => undefined),
-    onError: options.onLog ?? (() => undefined),
+    onLog: remember(options.onLog),
+    onError: remember(options.onLog),
   });
   const ownerUrl = `postgres://${SUPERUSER}:${encodeURIComponent(credentials.superuser)}@127.0.0.1:${options.port}/${databaseName}`;
   const maintenanceUrl = withDatabase(ownerUrl, 'postgres');
   let attached = await answers(maintenanceUrl);
+  if (!attached && (await portTaken(options.port))) {
+    throw new StartupError(
+      `Port ${options.port} for the embedded PostgreSQL is in use by another process (not this project's server for ${directory})`,
+      'Stop that process, or set EMBEDDED_PG_PORT to a free port (and EMBEDDED_PG_DIR to a folder of its own)',
+    );
+  }
   if (!attached) {
     try {
       if (!existsSync(join(dataDirectory, 'PG_VERSION'))) {
@@ -77,7 +103,14 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     } catch (error) {
       // Another process may have started it a moment ago (both boot at once).
       attached = await answers(maintenanceUrl);
-      if (!attached) throw error;
+      if (!attached) {
+        if (/permission denied/i.test(`${messageOf(error)} ${serverLog.join(' ')}`)) throw unusable('permission denied', error);
+        throw new StartupError(
+          `The embedded PostgreSQL did not start: ${error === undefined ? serverLog.slice(-3).join(' / ') || 'no message given' : messageOf(error)}`,
+          `Its data is in ${dataDirectory}; remove that folder to start afresh, or set DATABASE_URL to use a database of your own`,
+          { cause: error },
+        );
+      }
     }
   }
   await createDatabaseIfMissing(maintenanceUrl, databaseName);
@@ -105,6 +138,25 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     },
     stop: attached ? async () => undefined : () => server.stop(),
   };
+}
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function userCanWrite(user: string, directory: string): boolean {
+  try {
+    execFileSync('runuser', ['-u', user, '--', 'test', '-w', directory, '-a', '-x', directory], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function answers(url: string): Promise<boolean> {

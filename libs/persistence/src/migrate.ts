@@ -1,20 +1,58 @@
 import { DataSource } from 'typeorm';
+import { connectionFailure, messageOf, StartupError } from '@app/config';
 import { migrations } from '@migrations';
-import { dataSourceOptions } from './connections';
+import { dataSourceOptions, MIGRATIONS_TABLE } from './connections';
 
-/** Runs pending migrations as the schema owner, one transaction per migration. Returns their names. */
-export async function runMigrations(ownerUrl: string): Promise<string[]> {
+/** Names of every migration this build knows, for readiness checks. */
+export const knownMigrationNames: string[] = migrations.map((migration) => new migration().name as string);
+
+/**
+ * Runs pending migrations as the schema owner, one transaction per migration. Returns their
+ * names. A failure names the database or the migration, and what to do.
+ */
+export async function runMigrations(ownerUrl: string, variable = 'DATABASE_URL'): Promise<string[]> {
   const dataSource = new DataSource(
     dataSourceOptions({ url: ownerUrl, poolSize: 1, connectTimeoutMs: 10_000, queryTimeoutMs: 600_000, applicationName: 'migrations' }),
   );
-  await dataSource.initialize();
   try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return applied.map((migration) => migration.name);
+    await dataSource.initialize();
+  } catch (error) {
+    throw connectionFailure(error, ownerUrl, variable);
+  }
+  try {
+    await requireCitusWhereLoaded(dataSource);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((migration) => migration.name);
+    } catch (error) {
+      const failed = await firstPendingMigration(dataSource);
+      throw new StartupError(
+        `Migration ${failed ?? '(unknown)'} failed: ${messageOf(error)}`,
+        'Nothing of that migration was applied (each runs in its own transaction); fix the database or the migration and start again',
+        { cause: error },
+      );
+    }
   } finally {
     await dataSource.destroy();
   }
 }
 
-/** Names of every migration this build knows, for readiness checks. */
-export const knownMigrationNames: string[] = migrations.map((migration) => new migration().name as string);
+/** A server that preloads Citus is a cluster: without the extension in this database the schema would not be distributed. */
+async function requireCitusWhereLoaded(dataSource: DataSource): Promise<void> {
+  const [row] = (await dataSource.query(
+    `SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])citus($|[ ,])' AS loaded,
+            EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS created, current_database() AS database`,
+  )) as Array<{ loaded: boolean; created: boolean; database: string }>;
+  if (row.loaded && !row.created) {
+    throw new StartupError(
+      `The server preloads Citus, but the extension is not created in database ${row.database}: the tables would not be distributed`,
+      `Run CREATE EXTENSION citus in ${row.database} on the coordinator (and add the workers with citus_add_node), or point DATABASE_URL at the cluster's database`,
+    );
+  }
+}
+
+async function firstPendingMigration(dataSource: DataSource): Promise<string | undefined> {
+  const rows = (await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE}`).catch(() => [])) as Array<{ name: string }>;
+  const applied = new Set(rows.map((row) => row.name));
+  return knownMigrationNames.find((name) => !applied.has(name));
+}

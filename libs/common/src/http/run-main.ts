@@ -1,16 +1,29 @@
-import { EnvironmentError } from '@app/config';
+import { EnvironmentError, messageOf, StartupError } from '@app/config';
 
 /**
- * Runs a process's bootstrap; a failure to start is one clear line on stderr and exit 1
- * (an invalid environment names its variables, anything else shows its stack).
+ * Runs a process's bootstrap; a failure to start is what failed and what to do on stderr,
+ * and exit 1. Anything unforeseen still prints its message first, its stack after.
  */
 export function runMain(bootstrap: () => Promise<void>): void {
   bootstrap().catch((error: unknown) => {
-    if (error instanceof EnvironmentError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof EnvironmentError || error instanceof StartupError) {
+      process.stderr.write(`Failed to start: ${error.message}\n`);
     } else {
-      process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      const stack = error instanceof Error && error.stack ? `\n${error.stack}` : '';
+      process.stderr.write(`Failed to start: ${messageOf(error)}${stack}\n`);
     }
     process.exit(1);
   });
+}
+
+/** Listens, or fails with the port and the variable that changes it. */
+export async function listenOrExplain(listen: () => Promise<unknown>, port: number, variable: string): Promise<void> {
+  try {
+    await listen();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`Port ${port} is in use by another process`, `Stop that process, or set ${variable} to a free port`, { cause: error });
+    if (code === 'EACCES') throw new StartupError(`Port ${port} needs privileges this process does not have`, `Set ${variable} to a port above 1023`, { cause: error });
+    throw error;
+  }
 }
