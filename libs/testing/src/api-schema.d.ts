@@ -404,6 +404,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/cluster/shard-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shard map: every shard group of the tenant tables and its node
+         * @description The shard map: every shard group of the tenant tables and its node
+         */
+        get: operations["ClusterController_shardGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/cluster/rebalance": {
         parameters: {
             query?: never;
@@ -681,6 +701,23 @@ export interface components {
             nodePort: number;
             /** @description True when a rebalance keeps the tenant on this node and no other shard there */
             pinned: boolean;
+        };
+        ShardGroupView: {
+            /** @description The orders shard of the group */
+            shardId: number;
+            /** @description Lowest tenant hash in the group */
+            minValue: string;
+            /** @description Highest tenant hash in the group */
+            maxValue: string;
+            nodeName: string;
+            nodePort: number;
+            /** @description Bytes of every colocated shard of the group */
+            bytes: number;
+            /** @description A group of one tenant */
+            isolated: boolean;
+        };
+        ShardGroupListView: {
+            data: components["schemas"]["ShardGroupView"][];
         };
         AuditEntryView: {
             id: number;
@@ -2839,6 +2876,78 @@ export interface operations {
             };
             /** @description A suspended tenant, or a token of the wrong kind */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database, a worker or the pooler is unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ClusterController_shardGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShardGroupListView"];
+                };
+            };
+            /** @description Invalid input: a malformed request, malformed JSON, unknown fields, wrong types, out-of-range values or ids */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or unknown credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A suspended tenant, or a token of the wrong kind */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not available on a single node */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

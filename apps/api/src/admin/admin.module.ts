@@ -6,6 +6,7 @@ import { AdminAuditRepository, AuditInterceptor } from './admin-audit';
 import { AuditController } from './audit.controller';
 import { ClusterController } from './cluster.controller';
 import { ClusterService } from './cluster.service';
+import { OpsPageController } from './ops-page.controller';
 import { SchemaCheckController } from './schema-check.controller';
 import { TenantExportService } from './tenant-export.service';
 import { TenantImportService } from './tenant-import.service';
@@ -15,7 +16,7 @@ import { TenantsAdminService } from './tenants-admin.service';
 /** The control plane under /admin, behind ADMIN_TOKEN. */
 @Module({
   imports: [AuthModule, CatalogModule],
-  controllers: [TenantsAdminController, ClusterController, AuditController, SchemaCheckController],
+  controllers: [TenantsAdminController, ClusterController, AuditController, SchemaCheckController, OpsPageController],
   providers: [
     TenantsAdminService,
     TenantExportService,

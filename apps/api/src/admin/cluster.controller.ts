@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { Audited } from './admin-audit';
-import { ClusterService, ClusterView } from './cluster.service';
+import { ClusterService, ClusterView, ShardGroupListView } from './cluster.service';
 
 @ApiTags('admin: cluster')
 @ApiBearerAuth('adminToken')
@@ -16,6 +16,14 @@ export class ClusterController {
   @ApiOkResponse({ description: 'Mode, nodes, and the type, distribution column, colocation and shard count of each table' })
   describe(): Promise<ClusterView> {
     return this.cluster.describe();
+  }
+
+  @Get('shard-groups')
+  @ApiOperation({ summary: 'The shard map: every shard group of the tenant tables and its node' })
+  @ApiOkResponse({ type: ShardGroupListView })
+  @ApiConflictResponse({ description: 'Not available on a single node' })
+  async shardGroups(): Promise<ShardGroupListView> {
+    return { data: await this.cluster.shardGroups() };
   }
 
   @ApiOperation({ summary: 'Start a rebalance' })

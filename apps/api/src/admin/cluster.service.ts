@@ -1,13 +1,27 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '@app/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement } from '@app/persistence';
+import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement, ShardGroup } from '@app/persistence';
 
 export class HotTenantView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
   @ApiProperty({ type: 'integer' }) queriesThisPeriod: number;
   @ApiProperty({ type: 'integer' }) queriesLastPeriod: number;
   @ApiProperty() cpuSecondsThisPeriod: number;
+}
+
+export class ShardGroupView implements ShardGroup {
+  @ApiProperty({ type: 'integer', description: 'The orders shard of the group' }) shardId: number;
+  @ApiProperty({ description: 'Lowest tenant hash in the group' }) minValue: string;
+  @ApiProperty({ description: 'Highest tenant hash in the group' }) maxValue: string;
+  @ApiProperty() nodeName: string;
+  @ApiProperty({ type: 'integer' }) nodePort: number;
+  @ApiProperty({ type: 'integer', description: 'Bytes of every colocated shard of the group' }) bytes: number;
+  @ApiProperty({ description: 'A group of one tenant' }) isolated: boolean;
+}
+
+export class ShardGroupListView {
+  @ApiProperty({ type: [ShardGroupView] }) data: ShardGroupView[];
 }
 
 export class HotTenantListView {
@@ -27,6 +41,11 @@ export class ClusterService {
   async describe(): Promise<ClusterView> {
     const [mode, nodes, tables] = await Promise.all([this.cluster.clusterMode(), this.cluster.nodes(), this.cluster.tables()]);
     return { mode, nodes, tables };
+  }
+
+  async shardGroups(): Promise<ShardGroup[]> {
+    await this.requireCitus('The shard map');
+    return this.cluster.shardGroups();
   }
 
   async hotTenants(limit: number): Promise<HotTenantView[]> {

@@ -31,6 +31,16 @@ export interface ShardPlacement {
   nodePort: number;
 }
 
+/** One shard group of the tenant tables: the orders shard and, colocated with it, every other tenant table's. */
+export interface ShardGroup extends ShardPlacement {
+  minValue: string;
+  maxValue: string;
+  /** Bytes of every shard of the group. */
+  bytes: number;
+  /** A group of one tenant (isolate_tenant_to_new_shard). */
+  isolated: boolean;
+}
+
 export interface IsolatedPlacement extends ShardPlacement {
   pinned: boolean;
 }
@@ -114,6 +124,22 @@ export class ClusterRepository {
       [tenantId],
     );
     return rows[0] ?? null;
+  }
+
+  /** The tenant tables' shard groups in hash order: the map that a tenant's placement is found on. */
+  async shardGroups(): Promise<ShardGroup[]> {
+    if ((await this.clusterMode()) === 'single-node') return [];
+    return this.dataSource.query(
+      `SELECT s.shardid AS "shardId", s.shardminvalue AS "minValue", s.shardmaxvalue AS "maxValue",
+              p.nodename AS "nodeName", p.nodeport AS "nodePort", s.shardminvalue = s.shardmaxvalue AS isolated,
+              (SELECT coalesce(sum(cs.shard_size), 0)::bigint FROM citus_shards cs
+                 JOIN pg_dist_shard colocated ON colocated.shardid = cs.shardid
+                WHERE cs.colocation_id = (SELECT colocation_id FROM citus_tables WHERE table_name = 'orders'::regclass)
+                  AND colocated.shardminvalue = s.shardminvalue) AS bytes
+         FROM pg_dist_shard s JOIN pg_dist_placement pl ON pl.shardid = s.shardid JOIN pg_dist_node p ON p.groupid = pl.groupid
+        WHERE s.logicalrelid = 'orders'::regclass
+        ORDER BY s.shardminvalue::bigint`,
+    );
   }
 
   async hotTenants(limit: number): Promise<TenantLoad[]> {

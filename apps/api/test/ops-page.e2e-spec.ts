@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import request from 'supertest';
+import { bearer, createTenant, TEST_ADMIN_TOKEN, testTarget } from '@app/testing';
+import { startTestApi, TestApi } from './support/api';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const citus = testTarget() === 'citus';
+
+/** The ops page end to end in headless Chromium (Debian's), on the embedded node and on Citus. */
+describe(`The ops page at /admin/ui (${testTarget()})`, () => {
+  let api: TestApi;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    await api.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await api.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage();
+  });
+  afterEach(() => page.close());
+
+  const signIn = async (token: string) => {
+    await page.goto(`${base}/admin/ui`);
+    await page.getByLabel('ADMIN_TOKEN').fill(token);
+    await page.getByRole('button', { name: 'Connect' }).click();
+  };
+
+  it('refuses a wrong token and shows nothing', async () => {
+    await signIn('not-the-admin-token-at-all');
+    await page.getByRole('alert').filter({ hasText: 'refused' }).waitFor();
+    expect(await page.locator('#dashboard').isHidden()).toBe(true);
+    expect(page.url()).not.toContain('not-the-admin-token');
+  });
+
+  it('shows the real nodes and tenants, and finds the worker of a tenant', async () => {
+    const tenant = await createTenant(api.server);
+    const cluster = (await request(api.server).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
+    await signIn(TEST_ADMIN_TOKEN);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    expect(page.url()).toBe(`${base}/admin/ui`);
+    const nodes = await page.locator('#nodes tbody tr td:first-child').allTextContents();
+    expect(nodes).toEqual(cluster.nodes.map((node: { nodeName: string; nodePort: number }) => `${node.nodeName}:${node.nodePort}`));
+    expect(await page.locator('#tables tbody').textContent()).toContain('orders');
+    await page.locator('#tenants tbody tr', { hasText: tenant.id }).waitFor();
+
+    await page.getByLabel('Tenant id').first().fill(tenant.id);
+    await page.getByRole('button', { name: 'Find' }).click();
+    const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
+    if (citus) {
+      await page.locator('#found', { hasText: `worker ${placement.nodeName}:${placement.nodePort}` }).waitFor();
+      expect(await page.locator('#shard-map tr.highlight td:first-child').textContent()).toBe(String(placement.shardId));
+      await page.locator('#rebalance-status').filter({ hasText: /Job|No rebalance/ }).waitFor();
+      expect(await page.locator('#hot').isVisible()).toBe(true);
+      if (process.env.OPS_PAGE_SCREENSHOT) {
+        mkdirSync(join(process.env.OPS_PAGE_SCREENSHOT, '..'), { recursive: true });
+        await page.screenshot({ path: process.env.OPS_PAGE_SCREENSHOT, fullPage: true });
+      }
+    } else {
+      await page.locator('#found', { hasText: 'single node' }).waitFor();
+      expect(await page.locator('#mode').textContent()).toContain('Single node');
+      expect(await page.locator('#single-node').isVisible()).toBe(true);
+      expect(await page.locator('#shard-map').isVisible()).toBe(false);
+    }
+  });
+
+  it('serves its files with a content security policy and no credentials', async () => {
+    const html = await request(api.server).get('/admin/ui').expect(200);
+    expect(html.headers['content-type']).toMatch(/^text\/html/);
+    expect(html.headers['content-security-policy']).toContain("script-src 'self'");
+    await request(api.server).get('/admin/ui/app.js').expect(200).expect('Content-Type', /javascript/);
+    await request(api.server).get('/admin/ui/other.js').expect(404);
+  });
+});
