@@ -7,6 +7,7 @@ import { CreateRateLimitWindows1764000005000 } from './1764000005000-CreateRateL
 import { CreateTenantPlacementPins1764000006000 } from './1764000006000-CreateTenantPlacementPins';
 import { CreateAdminAudit1764000007000 } from './1764000007000-CreateAdminAudit';
 import { MarkControlPlaneTables1764000008000 } from './1764000008000-MarkControlPlaneTables';
+import { CreateRefunds1764000009000 } from './1764000009000-CreateRefunds';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   CreateTenantPlacementPins1764000006000,
   CreateAdminAudit1764000007000,
   MarkControlPlaneTables1764000008000,
+  CreateRefunds1764000009000,
 ];

@@ -4,6 +4,7 @@ import { ConfigModule, DatabaseEndpoints, Environment } from '@app/config';
 import { Connection, PersistenceModule } from '@app/persistence';
 import { AdminModule } from './admin/admin.module';
 import { TenantApiModule } from './orders/orders.module';
+import { RefundsModule } from './refunds/refunds.module';
 
 export interface ApiModuleOptions {
   environment: Environment;
@@ -27,6 +28,7 @@ export class AppModule {
         HealthModule.forConnection(Connection.Control),
         MetricsModule,
         TenantApiModule,
+        RefundsModule,
         AdminModule,
       ],
     };

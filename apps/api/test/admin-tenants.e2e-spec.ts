@@ -145,7 +145,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       await request(api.server).post(`/v1/orders/${order.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 1, method: 'card' }).expect(201);
       const response = await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
       expect(response.text).toBe('');
-      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0 });
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
       expectError(await request(api.server).get('/v1/orders').set(bearer(tenant.apiKey)), 401);
     });
 
@@ -176,7 +176,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       expect(headers['content-type']).toMatch(/^application\/x-ndjson/);
 
       const counts = await tenantRowCounts(api.ownerUrl, tenant.id);
-      expect(counts).toEqual({ orders: 2, order_items: 3, payments: 2 });
+      expect(counts).toEqual({ orders: 2, order_items: 3, payments: 2, refunds: 0 });
       expect(lines[0]).toEqual({ tenant: { id: tenant.id, name: tenant.name, plan: 'enterprise', status: 'active', createdAt: expect.any(String) } });
       const rows = lines.slice(1, -1);
       const manifest = lines[lines.length - 1];
@@ -208,7 +208,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       expect(status).toBe(200);
       expect(lines).toHaveLength(2);
       expect(lines[0].tenant.id).toBe(tenant.id);
-      expect(lines[1].manifest.counts).toEqual({ orders: 0, order_items: 0, payments: 0 });
+      expect(lines[1].manifest.counts).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
     });
 
     it('answers 404 in the error shape for a tenant that does not exist', async () => {

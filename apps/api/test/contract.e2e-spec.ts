@@ -61,11 +61,13 @@ describe('The contract, exercised through the typed client generated from the do
 
   describe("route-enumerating isolation: every /v1 operation that takes an id, with another tenant's ids", () => {
     /** How to call each /v1 operation with an id; an operation missing here fails the test. */
-    const probes: Record<string, (orderId: number) => { body?: object }> = {
-      'get /v1/orders/{id}': () => ({}),
-      'post /v1/orders/{id}/cancel': () => ({}),
-      'post /v1/orders/{id}/payments': () => ({ body: { amountCents: 1, method: 'card' } }),
-      'get /v1/orders/{id}/payments': () => ({}),
+    const probes: Record<string, { body?: object }> = {
+      'get /v1/orders/{id}': {},
+      'post /v1/orders/{id}/cancel': {},
+      'post /v1/orders/{id}/payments': { body: { amountCents: 1, method: 'card' } },
+      'get /v1/orders/{id}/payments': {},
+      'post /v1/orders/{id}/payments/{paymentId}/refunds': { body: { amountCents: 1 } },
+      'get /v1/orders/{id}/payments/{paymentId}/refunds': {},
     };
     const withIds = operations.filter(({ path }) => path.startsWith('/v1') && path.includes('{'));
 
@@ -77,9 +79,11 @@ describe('The contract, exercised through the typed client generated from the do
       const a = await createTenant(api.server);
       const b = await createTenant(api.server);
       const order = await createOrder(api.server, b);
+      const payment = await request(api.server).post(`/v1/orders/${order.id}/payments`).set(bearer(b.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
       const before = { counts: await tenantRowCounts(api.ownerUrl, b.id), order: (await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(b.apiKey))).body };
-      const probe = probes[`${method} ${path}`](order.id);
-      const call = (request(api.server) as any)[method](path.replace('{id}', String(order.id))).set(bearer(a.apiKey));
+      const probe = probes[`${method} ${path}`];
+      const url = path.replace('{id}', String(order.id)).replace('{paymentId}', String(payment.body.id));
+      const call = (request(api.server) as any)[method](url).set(bearer(a.apiKey));
       const response = probe.body ? await call.send(probe.body) : await call;
       expect(response.status).toBe(404);
       expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });

@@ -33,7 +33,7 @@ describe('Idempotency-Key on POST /v1/orders and POST /v1/orders/:id/payments', 
       expect(again.headers['idempotent-replayed']).toBe('true');
       expectOrder(again.body, true);
       expect(again.body).toEqual(first.body);
-      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 1, order_items: 2, payments: 0 });
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 1, order_items: 2, payments: 0, refunds: 0 });
     });
 
     it('treats a body with the same fields in another order as the same body', async () => {
@@ -95,7 +95,7 @@ describe('Idempotency-Key on POST /v1/orders and POST /v1/orders/:id/payments', 
       expect(ids.size).toBe(1);
       expect(responses.filter((response) => response.headers['idempotent-replayed'] === 'true')).toHaveLength(19);
       for (const response of responses) expect(response.body).toEqual(responses[0].body);
-      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 1, order_items: 2, payments: 0 });
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 1, order_items: 2, payments: 0, refunds: 0 });
     });
 
     it('under concurrent requests with one key and two bodies, writes one order and answers 409 to the other body', async () => {

@@ -149,7 +149,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
       expect(new Set(responses.filter((r) => r.status === 201).map((r) => r.body.id))).toEqual(
         new Set(reread.body.payments.map((payment: { id: number }) => payment.id)),
       );
-      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 1, order_items: 1, payments: 10 });
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 1, order_items: 1, payments: 10, refunds: 0 });
     });
 
     it('lets a concurrent cancel and payments settle into one consistent state', async () => {

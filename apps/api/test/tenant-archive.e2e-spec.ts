@@ -39,7 +39,8 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
     tenant = await createTenant(api.server);
     const first = await createOrder(api.server, tenant, { note: 'first "quoted" note ✓' });
     const second = await createOrder(api.server, tenant, { items: [{ sku: 'ONE', quantity: 3, unitPriceCents: 700 }] });
-    await request(api.server).post(`/v1/orders/${first.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
+    const payment = await request(api.server).post(`/v1/orders/${first.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
+    await request(api.server).post(`/v1/orders/${first.id}/payments/${payment.body.id}/refunds`).set(bearer(tenant.apiKey)).send({ amountCents: 40, reason: 'restocking' }).expect(201);
     await request(api.server).post(`/v1/orders/${second.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 2100, method: 'wallet' }).expect(201);
   });
 
@@ -47,7 +48,7 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
     const before = await exportText(api, tenant.id);
     const countsBefore = await tenantRowCounts(api.ownerUrl, tenant.id);
     await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
-    expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0 });
+    expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
 
     const response = await importArchive(api, before).expect(201);
     expect(response.body.tenant).toMatchObject({ id: tenant.id, name: tenant.name, plan: 'enterprise', status: 'active' });
@@ -96,7 +97,7 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       ['a wrong count', (archive) => archive.replace(/"orders":2/, '"orders":3')],
       ['a line that is not JSON', (archive) => archive.replace('\n', '\n{not json\n')],
       ['a row of another tenant', (archive) => archive.replace(/("table":"payments","row":\{[^\n]*"tenant_id":")[0-9a-f-]{36}/, '$1' + '00000000-0000-4000-8000-000000000000')],
-      ['an unknown table', (archive) => archive.replace('"table":"payments"', '"table":"refunds"')],
+      ['an unknown table', (archive) => archive.replace('"table":"payments"', '"table":"shipments"')],
       ['an unknown column', (archive) => archive.replace('"quantity":3', '"quantity":3,"discount":1')],
       ['no tenant line', (archive) => archive.split('\n').slice(1).join('\n')],
       ['an empty body', () => ''],
@@ -107,7 +108,7 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
       const response = await importArchive(api, damage(archive));
       expectError(response, 400);
-      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0 });
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
       await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(404);
     });
   });

@@ -239,13 +239,13 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       }
       const keptOrder = await createOrder(api.server, bystander);
       const bystanderBefore = await tenantRowCounts(api.ownerUrl, bystander.id);
-      expect(await tenantRowCounts(api.ownerUrl, doomed.id)).toEqual({ orders: 3, order_items: 6, payments: 3 });
+      expect(await tenantRowCounts(api.ownerUrl, doomed.id)).toEqual({ orders: 3, order_items: 6, payments: 3, refunds: 0 });
       await request(api.server).get('/v1/tenant').set(as(doomed)).expect(200);
 
       const response = await request(api.server).delete(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)).expect(204);
       expect(response.text).toBe('');
 
-      expect(await tenantRowCounts(api.ownerUrl, doomed.id)).toEqual({ orders: 0, order_items: 0, payments: 0 });
+      expect(await tenantRowCounts(api.ownerUrl, doomed.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
       const controlPlane = await withOwner(api.ownerUrl, (client) =>
         client.query<{ tenants: number; api_keys: number }>(
           `SELECT (SELECT count(*) FROM tenants WHERE id = $1)::int AS tenants, (SELECT count(*) FROM api_keys WHERE tenant_id = $1)::int AS api_keys`,

@@ -56,7 +56,8 @@ export async function tenantRowCounts(ownerUrl: string, tenantId: string): Promi
     const { rows } = await client.query(
       `SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1)::int AS orders,
               (SELECT count(*) FROM order_items WHERE tenant_id = $1)::int AS order_items,
-              (SELECT count(*) FROM payments WHERE tenant_id = $1)::int AS payments`,
+              (SELECT count(*) FROM payments WHERE tenant_id = $1)::int AS payments,
+              (SELECT count(*) FROM refunds WHERE tenant_id = $1)::int AS refunds`,
       [tenantId],
     );
     return rows[0];

@@ -41,16 +41,16 @@ describe('on a Citus cluster', () => {
           await client.query(
             `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column,
                     colocation_id AS colocation, shard_count AS shards
-               FROM citus_tables WHERE table_name::text IN ('orders', 'order_items', 'payments', 'country', 'plans', 'tenants', 'api_keys')
+               FROM citus_tables WHERE table_name::text IN ('orders', 'order_items', 'payments', 'refunds', 'country', 'plans', 'tenants', 'api_keys')
               ORDER BY 1`,
           )
         ).rows,
       );
       const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
-      for (const table of ['orders', 'order_items', 'payments']) {
+      for (const table of ['orders', 'order_items', 'payments', 'refunds']) {
         expect(byName[table]).toMatchObject({ type: 'distributed', column: 'tenant_id', shards: 32 });
       }
-      expect(new Set(['orders', 'order_items', 'payments'].map((table) => byName[table].colocation)).size).toBe(1);
+      expect(new Set(['orders', 'order_items', 'payments', 'refunds'].map((table) => byName[table].colocation)).size).toBe(1);
       expect(byName.country).toMatchObject({ type: 'reference' });
       expect(byName.plans).toMatchObject({ type: 'reference' });
       expect(byName.tenants).toMatchObject({ type: 'local' });
@@ -97,8 +97,11 @@ describe('on a Citus cluster', () => {
       await request(api.server).get('/v1/orders?limit=1').set(headers).expect(200);
       await request(api.server).get('/v1/orders?status=pending').set(headers).expect(200);
       await request(api.server).get(`/v1/orders/${order.id}`).set(headers).expect(200);
-      await request(api.server).post(`/v1/orders/${order.id}/payments`).set(headers).send({ amountCents: 100, method: 'card' }).expect(201);
+      const payment = (await request(api.server).post(`/v1/orders/${order.id}/payments`).set(headers).send({ amountCents: 100, method: 'card' }).expect(201)).body;
       await request(api.server).get(`/v1/orders/${order.id}/payments`).set(headers).expect(200);
+      await request(api.server).post(`/v1/orders/${order.id}/payments/${payment.id}/refunds`).set(headers).send({ amountCents: 40 }).expect(201);
+      await request(api.server).post(`/v1/orders/${order.id}/payments/${payment.id}/refunds`).set(headers).send({ amountCents: 100 }).expect(409);
+      await request(api.server).get(`/v1/orders/${order.id}/payments/${payment.id}/refunds`).set(headers).expect(200);
       await request(api.server).post(`/v1/orders/${order.id}/cancel`).set(headers).expect(200);
       await request(api.server).get('/v1/stats').set(headers).expect(200);
       await request(api.server).get(`/admin/tenants/${tenant.id}/export`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TenantTransaction } from '../tenant-database';
 
 /** The tenant tables, parents first, so an import can replay the lines in order. */
-export const TENANT_TABLES = ['orders', 'order_items', 'payments'] as const;
+export const TENANT_TABLES = ['orders', 'order_items', 'payments', 'refunds'] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 
 export interface ExportRow {

@@ -1,23 +1,30 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { checkTenantPredicate, tenantStatements } from '@app/testing/tenant-predicate';
 import { TENANT_TABLES } from './tenant-export.repository';
 
 /** Every distributed tenant table; the analytics rollup is one too. */
 const DISTRIBUTED_TENANT_TABLES = [...TENANT_TABLES, 'daily_order_stats'];
 
-/** The repositories that run inside a tenant transaction. */
-const TENANT_REPOSITORIES = readdirSync(__dirname)
-  .filter((file) => file.endsWith('.repository.ts'))
-  .map((file) => join(__dirname, file))
-  .filter((file) => readFileSync(file, 'utf8').includes('TenantTransaction'));
+const ROOT = join(__dirname, '../../../..');
+
+/** Every repository, in the libs or in a feature of an app, that runs inside a tenant transaction. */
+const TENANT_REPOSITORIES = ['apps', 'libs']
+  .flatMap((folder) => readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }).map((file) => join(ROOT, folder, file)))
+  .filter((file) => file.endsWith('.repository.ts') && readFileSync(file, 'utf8').includes('TenantTransaction'))
+  .sort();
 
 const statements = tenantStatements(TENANT_REPOSITORIES, TENANT_TABLES);
 const PREDICATE = /(?:\b\w+\.)?tenant_id = \$1\b/g;
 
 describe('the tenant predicate, read from the repositories and parsed by PostgreSQL', () => {
   it('finds the tenant statements of every tenant repository', () => {
-    expect(TENANT_REPOSITORIES.map((file) => file.split('/').pop()).sort()).toEqual(['orders.repository.ts', 'payments.repository.ts', 'tenant-export.repository.ts']);
+    expect(TENANT_REPOSITORIES.map((file) => relative(ROOT, file))).toEqual([
+      'apps/api/src/refunds/refunds.repository.ts',
+      'libs/persistence/src/repositories/orders.repository.ts',
+      'libs/persistence/src/repositories/payments.repository.ts',
+      'libs/persistence/src/repositories/tenant-export.repository.ts',
+    ]);
     expect(statements.length).toBeGreaterThanOrEqual(15);
   });
 

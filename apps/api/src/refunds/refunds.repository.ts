@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { TenantTransaction } from '@app/persistence';
+
+export interface RefundRecord {
+  id: number;
+  paymentId: number;
+  amountCents: number;
+  reason: string | null;
+  createdAt: Date;
+}
+
+const REFUND_COLUMNS = `id, payment_id AS "paymentId", amount_cents AS "amountCents", reason, created_at AS "createdAt"`;
+
+/** Refunds of the tenant's payments; every statement is pinned to the tenant (tenant_id = $1). */
+@Injectable()
+export class RefundsRepository {
+  /**
+   * Refunds part of a payment in one statement: the payment's refunded total grows under its
+   * row lock only while it stays within what was paid, and the refund row is written from that
+   * update. Null when the payment is not the order's, or the amount is more than is left.
+   */
+  async refund(tx: TenantTransaction, orderId: number, paymentId: number, amountCents: number, reason: string | null): Promise<RefundRecord | null> {
+    const rows = await tx.query<RefundRecord>(
+      `WITH refunded AS (
+         UPDATE payments SET refunded_cents = refunded_cents + $4
+          WHERE tenant_id = $1 AND order_id = $2 AND id = $3 AND refunded_cents + $4 <= amount_cents
+          RETURNING id)
+       INSERT INTO refunds (tenant_id, payment_id, amount_cents, reason)
+       SELECT $1, refunded.id, $4, $5 FROM refunded
+       RETURNING ${REFUND_COLUMNS}`,
+      [tx.tenantId, orderId, paymentId, amountCents, reason],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** What is left to refund of the order's payment, or null when there is no such payment. */
+  async refundable(tx: TenantTransaction, orderId: number, paymentId: number): Promise<number | null> {
+    const rows = await tx.query<{ left: number }>(
+      `SELECT amount_cents - refunded_cents AS left FROM payments WHERE tenant_id = $1 AND order_id = $2 AND id = $3`,
+      [tx.tenantId, orderId, paymentId],
+    );
+    return rows[0]?.left ?? null;
+  }
+
+  /** The refunds of the order's payment, oldest first; null when there is no such payment. */
+  async list(tx: TenantTransaction, orderId: number, paymentId: number): Promise<RefundRecord[] | null> {
+    const rows = await tx.query<RefundRecord & { found: boolean }>(
+      `SELECT r.id, r.payment_id AS "paymentId", r.amount_cents AS "amountCents", r.reason, r.created_at AS "createdAt", p.id IS NOT NULL AS found
+         FROM payments p LEFT JOIN refunds r ON r.tenant_id = p.tenant_id AND r.payment_id = p.id
+        WHERE p.tenant_id = $1 AND p.order_id = $2 AND p.id = $3
+        ORDER BY r.id`,
+      [tx.tenantId, orderId, paymentId],
+    );
+    if (rows.length === 0) return null;
+    return rows.filter((row) => row.id !== null).map(({ found: _found, ...refund }) => refund);
+  }
+}
