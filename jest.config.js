@@ -2,5 +2,5 @@
 module.exports = {
   ...require('./jest.shared'),
   displayName: 'unit',
-  testMatch: ['<rootDir>/{apps,libs}/**/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs}/**/src/**/*.spec.ts', '<rootDir>/{test,scripts}/**/*.spec.ts'],
 };
