@@ -37,14 +37,16 @@ const GENERATORS: Record<string, Generator> = {
     table(owner, `SELECT r.rolname AS role, unnest(s.setconfig) AS setting FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname LIKE 'app_%' ORDER BY 1, 2`),
   'explain-order-details': (_owner, tenant, sample) =>
     explain(tenant, sample.tenantId, `SELECT o.id, o.status, (SELECT json_agg(i.sku) FROM order_items i WHERE i.tenant_id = o.tenant_id AND i.order_id = o.id) AS items FROM orders o WHERE o.tenant_id = '${sample.tenantId}' AND o.id = ${sample.orderId}`),
-  'explain-refund': (_owner, tenant, sample) =>
-    explain(
-      tenant,
-      sample.tenantId,
-      `WITH refunded AS (UPDATE payments SET refunded_cents = refunded_cents + 1 WHERE tenant_id = '${sample.tenantId}' AND order_id = ${sample.orderId} AND id = ${sample.paymentId} AND refunded_cents + 1 <= amount_cents RETURNING id)
-       INSERT INTO refunds (tenant_id, payment_id, amount_cents) SELECT '${sample.tenantId}', refunded.id, 1 FROM refunded`,
-      { analyze: false },
-    ),
+  'explain-refund': async (_owner, tenant, sample) =>
+    [
+      await explain(
+        tenant,
+        sample.tenantId,
+        `UPDATE payments SET refunded_cents = refunded_cents + 1 WHERE tenant_id = '${sample.tenantId}' AND order_id = ${sample.orderId} AND id = ${sample.paymentId} AND refunded_cents + 1 <= amount_cents`,
+        { analyze: false },
+      ),
+      await explain(tenant, sample.tenantId, `INSERT INTO refunds (tenant_id, payment_id, amount_cents) VALUES ('${sample.tenantId}', ${sample.paymentId}, 1)`, { analyze: false }),
+    ].join('\n\n'),
   'fan-out-refused': async (_owner, tenant, sample) => {
     await tenant.query(`BEGIN; SET LOCAL app.tenant_id = '${sample.tenantId}'`);
     try {

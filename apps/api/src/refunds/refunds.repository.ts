@@ -15,22 +15,24 @@ const REFUND_COLUMNS = `id, payment_id AS "paymentId", amount_cents AS "amountCe
 @Injectable()
 export class RefundsRepository {
   /**
-   * Refunds part of a payment in one statement: the payment's refunded total grows under its
-   * row lock only while it stays within what was paid, and the refund row is written from that
-   * update. Null when the payment is not the order's, or the amount is more than is left.
+   * Refunds part of a payment: the payment's refunded total grows under its row lock only while
+   * it stays within what was paid, then the refund row is written. Two router statements rather
+   * than one CTE: Citus would plan the CTE as a subplan pulled through the coordinator. Null when
+   * the payment is not the order's, or the amount is more than is left.
    */
   async refund(tx: TenantTransaction, orderId: number, paymentId: number, amountCents: number, reason: string | null): Promise<RefundRecord | null> {
-    const rows = await tx.query<RefundRecord>(
-      `WITH refunded AS (
-         UPDATE payments SET refunded_cents = refunded_cents + $4
-          WHERE tenant_id = $1 AND order_id = $2 AND id = $3 AND refunded_cents + $4 <= amount_cents
-          RETURNING id)
-       INSERT INTO refunds (tenant_id, payment_id, amount_cents, reason)
-       SELECT $1, refunded.id, $4, $5 FROM refunded
-       RETURNING ${REFUND_COLUMNS}`,
-      [tx.tenantId, orderId, paymentId, amountCents, reason],
+    const claimed = await tx.query<{ id: number }>(
+      `UPDATE payments SET refunded_cents = refunded_cents + $4
+        WHERE tenant_id = $1 AND order_id = $2 AND id = $3 AND refunded_cents + $4 <= amount_cents
+        RETURNING id`,
+      [tx.tenantId, orderId, paymentId, amountCents],
     );
-    return rows[0] ?? null;
+    if (claimed.length === 0) return null;
+    const rows = await tx.query<RefundRecord>(
+      `INSERT INTO refunds (tenant_id, payment_id, amount_cents, reason) VALUES ($1, $2, $3, $4) RETURNING ${REFUND_COLUMNS}`,
+      [tx.tenantId, paymentId, amountCents, reason],
+    );
+    return rows[0];
   }
 
   /** What is left to refund of the order's payment, or null when there is no such payment. */
