@@ -36,7 +36,7 @@ const GENERATORS: Record<string, Generator> = {
   'role-settings': (owner) =>
     table(owner, `SELECT r.rolname AS role, unnest(s.setconfig) AS setting FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname LIKE 'app_%' ORDER BY 1, 2`),
   'explain-order-details': (_owner, tenant, sample) =>
-    explain(tenant, sample.tenantId, `SELECT o.id, o.status, (SELECT json_agg(i.sku) FROM order_items i WHERE i.tenant_id = o.tenant_id AND i.order_id = o.id) AS items FROM orders o WHERE o.tenant_id = '${sample.tenantId}' AND o.id = ${sample.orderId}`),
+    explain(tenant, sample.tenantId, `SELECT o.id, o.status, (SELECT json_agg(i.sku) FROM order_items i WHERE i.tenant_id = '${sample.tenantId}' AND i.order_id = o.id) AS items FROM orders o WHERE o.tenant_id = '${sample.tenantId}' AND o.id = ${sample.orderId}`),
   'explain-refund': async (_owner, tenant, sample) =>
     [
       await explain(
