@@ -2553,6 +2553,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
             };
             cookie?: never;
@@ -2627,6 +2628,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
             };
             cookie?: never;
@@ -2700,6 +2702,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
             };
             cookie?: never;
@@ -2798,6 +2801,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
             };
             cookie?: never;
@@ -2872,7 +2876,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
+                /** @description Api key id */
                 keyId: string;
             };
             cookie?: never;
@@ -2946,6 +2952,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
             };
             cookie?: never;
@@ -3021,6 +3028,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Tenant id */
                 id: string;
             };
             cookie?: never;

@@ -8,6 +8,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiParam,
   ApiProduces,
   ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -89,6 +90,7 @@ export class TenantsAdminController {
   @Get(':id')
   @ApiOkResponse({ type: TenantDetailsView })
   @ApiNotFoundResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
   async get(@Param('id', new ParseUuidPipe()) id: string): Promise<TenantDetailsView> {
     const tenant = await this.tenants.get(id);
     return { ...presentTenant(tenant), placement: await this.tenants.placement(id) };
@@ -99,6 +101,7 @@ export class TenantsAdminController {
   @Audited('tenant.changed')
   @ApiOkResponse({ type: TenantView })
   @ApiNotFoundResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
   async update(@Param('id', new ParseUuidPipe()) id: string, @Body() body: UpdateTenantDto): Promise<TenantView> {
     return presentTenant(await this.tenants.update(id, body));
   }
@@ -109,6 +112,7 @@ export class TenantsAdminController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Every row of the tenant in every tenant table is gone' })
   @ApiNotFoundResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
   async remove(@Param('id', new ParseUuidPipe()) id: string): Promise<void> {
     await this.tenants.delete(id);
   }
@@ -118,6 +122,7 @@ export class TenantsAdminController {
   @Audited('api_key.created')
   @ApiCreatedResponse({ type: CreatedApiKeyView })
   @ApiNotFoundResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
   async addKey(@Param('id', new ParseUuidPipe()) id: string): Promise<CreatedApiKeyView> {
     const { key, apiKey } = await this.tenants.addKey(id);
     return { id: key.id, apiKey };
@@ -129,6 +134,8 @@ export class TenantsAdminController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'The key is refused from the next request on' })
   @ApiNotFoundResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
+  @ApiParam({ name: 'keyId', format: 'uuid', description: 'Api key id' })
   async revokeKey(@Param('id', new ParseUuidPipe()) id: string, @Param('keyId', new ParseUuidPipe('keyId')) keyId: string): Promise<void> {
     await this.tenants.revokeKey(id, keyId);
   }
@@ -141,6 +148,7 @@ export class TenantsAdminController {
     content: { 'application/x-ndjson': { schema: { type: 'string' } } },
   })
   @ApiNotFoundResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
   async export(@Param('id', new ParseUuidPipe()) id: string, @Res() response: Response): Promise<void> {
     const tenant = await this.tenants.get(id);
     response.status(200).setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
@@ -155,6 +163,7 @@ export class TenantsAdminController {
   @HttpCode(200)
   @ApiOkResponse({ type: IsolatedPlacementView, description: "The tenant's dedicated shard group, its node, and whether it is pinned there" })
   @ApiConflictResponse({ description: 'Not available on a single node' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
   async isolate(@Param('id', new ParseUuidPipe()) id: string, @Body() body: IsolateTenantDto): Promise<IsolatedPlacementView> {
     await this.tenants.get(id);
     const target = body.nodeName !== undefined && body.nodePort !== undefined ? { nodeName: body.nodeName, nodePort: body.nodePort } : undefined;

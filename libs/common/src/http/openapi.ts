@@ -107,6 +107,12 @@ function completeOperation(path: string, operation: OperationObject, rules: Docu
   const idempotent = parameters.some((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key');
 
   // Node's parser answers any request it cannot read with a 400, whatever the operation.
+  // Every number this API takes in a path or a query is an integer (ids, limits, days).
+  for (const parameter of operation.parameters ?? []) {
+    const schema = (parameter as { schema?: SchemaObject }).schema;
+    if (schema?.type === 'number') schema.type = 'integer';
+    if (schema && (parameter as { in?: string }).in === 'path' && schema.type === 'integer') schema.minimum ??= 1;
+  }
   const statuses = new Set<number>([400]);
   if (secured) [401, 403].forEach((status) => statuses.add(status));
   if (hasPathId) statuses.add(404);
