@@ -158,7 +158,15 @@ async function measureTarget(target: BenchTarget): Promise<TargetResult> {
         samples.raw.push(fromOrders.ms);
         samples.http.push(overHttp.ms);
       }
-      const result = { route: item.route, query: item.query, rows, rollup: latency(samples.rollup), raw: latency(samples.raw), http: latency(samples.http), equal };
+      const result = {
+        route: item.route,
+        query: item.query,
+        rows,
+        rollup: latency(samples.rollup),
+        raw: latency(samples.raw),
+        http: latency(samples.http),
+        equal,
+      };
       say(`  ${item.route}${item.query ? `?${item.query}` : ''}: rollup p50 ${result.rollup.p50} ms, raw p50 ${result.raw.p50} ms, equal: ${equal}`);
       cases.push(result);
     }
@@ -207,7 +215,9 @@ function markdown(results: TargetResult[]): string {
 }
 
 async function main(): Promise<void> {
-  say(`npm run bench:analytics: ${DATASET.orders.toLocaleString('en')} orders, ${DATASET.tenants} tenants, ${DATASET.days} days; ${ITERATIONS} measured calls per route and path after ${WARMUP} warm-up calls`);
+  say(
+    `npm run bench:analytics: ${DATASET.orders.toLocaleString('en')} orders, ${DATASET.tenants} tenants, ${DATASET.days} days; ${ITERATIONS} measured calls per route and path after ${WARMUP} warm-up calls`,
+  );
   const loadAtStart = loadavg();
   const results: TargetResult[] = [];
   const skipped: string[] = [];
@@ -237,7 +247,12 @@ async function main(): Promise<void> {
         generatedAt: new Date().toISOString(),
         command: 'npm run bench:analytics',
         // Other work on the machine shows in the figures: the 1, 5 and 15 minute load averages.
-        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverage: { start: loadAtStart, end: loadavg() } },
+        machine: {
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          loadAverage: { start: loadAtStart, end: loadavg() },
+        },
         dataset: DATASET,
         iterations: ITERATIONS,
         warmup: WARMUP,

@@ -85,13 +85,38 @@ async function main(): Promise<void> {
     const window = { from: new Date(now.getTime() - 30 * DAY_MS), to: now };
     const days = lastDays(30, now);
     const statements: Array<Omit<Explained, 'plan'>> = [
-      { title: 'Revenue by country, from the rollup', route: 'GET /analytics/revenue-by-country', query: analyticsQueries.revenueByCountry.rollup(window, state.watermark), analyze: true },
-      { title: 'Revenue by country, from the orders alone', route: 'baseline and fallback', query: analyticsQueries.revenueByCountry.raw(window), analyze: true },
-      { title: 'Top tenants, from the rollup', route: 'GET /analytics/top-tenants?limit=10', query: analyticsQueries.topTenants.rollup(window, 10, state.watermark), analyze: true },
+      {
+        title: 'Revenue by country, from the rollup',
+        route: 'GET /analytics/revenue-by-country',
+        query: analyticsQueries.revenueByCountry.rollup(window, state.watermark),
+        analyze: true,
+      },
+      {
+        title: 'Revenue by country, from the orders alone',
+        route: 'baseline and fallback',
+        query: analyticsQueries.revenueByCountry.raw(window),
+        analyze: true,
+      },
+      {
+        title: 'Top tenants, from the rollup',
+        route: 'GET /analytics/top-tenants?limit=10',
+        query: analyticsQueries.topTenants.rollup(window, 10, state.watermark),
+        analyze: true,
+      },
       { title: 'Top tenants, from the orders alone', route: 'baseline and fallback', query: analyticsQueries.topTenants.raw(window, 10), analyze: true },
-      { title: 'Daily revenue, from the rollup', route: 'GET /analytics/daily?days=30', query: analyticsQueries.daily.rollup(days, state.watermark), analyze: true },
+      {
+        title: 'Daily revenue, from the rollup',
+        route: 'GET /analytics/daily?days=30',
+        query: analyticsQueries.daily.rollup(days, state.watermark),
+        analyze: true,
+      },
       { title: 'Daily revenue, from the orders alone', route: 'baseline and fallback', query: analyticsQueries.daily.raw(days), analyze: true },
-      { title: 'Rollup refresh (incremental)', route: 'scheduled in the analytics service; npm run rollup', query: { text: ROLLUP_REFRESH_STATEMENT, values: [state.watermark, state.next] }, analyze: false },
+      {
+        title: 'Rollup refresh (incremental)',
+        route: 'scheduled in the analytics service; npm run rollup',
+        query: { text: ROLLUP_REFRESH_STATEMENT, values: [state.watermark, state.next] },
+        analyze: false,
+      },
     ];
     const explained: Explained[] = [];
     for (const statement of statements) {
@@ -129,7 +154,20 @@ async function main(): Promise<void> {
       '',
     ];
     for (const item of explained) {
-      lines.push(`## ${item.title}`, '', `${item.route}. Parameters: \`${JSON.stringify(item.query.values)}\``, '', '```sql', item.query.text.trim(), '```', '', '```', item.plan, '```', '');
+      lines.push(
+        `## ${item.title}`,
+        '',
+        `${item.route}. Parameters: \`${JSON.stringify(item.query.values)}\``,
+        '',
+        '```sql',
+        item.query.text.trim(),
+        '```',
+        '',
+        '```',
+        item.plan,
+        '```',
+        '',
+      );
     }
     writeFileSync(OUTPUT, `${lines.join('\n')}\n`);
     process.stdout.write(`Wrote docs/analytics-explain.md (database ${database})\n`);

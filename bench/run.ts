@@ -90,8 +90,7 @@ interface TargetSummary {
 }
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
-const loud = (message: string) =>
-  process.stdout.write(`\n${'#'.repeat(78)}\n##  ${message}\n${'#'.repeat(78)}\n\n`);
+const loud = (message: string) => process.stdout.write(`\n${'#'.repeat(78)}\n##  ${message}\n${'#'.repeat(78)}\n\n`);
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -150,7 +149,10 @@ async function citusAvailability(): Promise<{ available: true; startedByUs: bool
     4: 'PgBouncer is not installed',
   };
   if (up.status !== 0) {
-    return { available: false, reason: reasons[up.status ?? -1] ?? `scripts/cluster-up.sh failed (exit ${up.status}): ${(up.stderr ?? '').trim().split('\n').pop()}` };
+    return {
+      available: false,
+      reason: reasons[up.status ?? -1] ?? `scripts/cluster-up.sh failed (exit ${up.status}): ${(up.stderr ?? '').trim().split('\n').pop()}`,
+    };
   }
   if (!(await isCitus(endpoints.owner))) return { available: false, reason: 'the cluster started but the citus extension is not there' };
   return { available: true, startedByUs: true };
@@ -239,7 +241,14 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     const { rows: roundTrips, getTransaction, sample } = await countRoundTrips(api, tenants);
 
     const rows: ResultRow[] = [];
-    const row = (workload: string, load: LoadResult, pools: PoolSample | null, clients: number, cpuMs: number | null, measured: ApiProcess = api): ResultRow => {
+    const row = (
+      workload: string,
+      load: LoadResult,
+      pools: PoolSample | null,
+      clients: number,
+      cpuMs: number | null,
+      measured: ApiProcess = api,
+    ): ResultRow => {
       const memory = measured.memory();
       return {
         target: name,
@@ -355,7 +364,13 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
     if (withStorm) {
       say(`Connection storm: ${CONFIG.stormConnections} connections for ${CONFIG.stormDurationSec} s on GET /v1/orders/:id ...`);
       const storm = await measure(() =>
-        drive({ url: api.baseUrl, connections: CONFIG.stormConnections, durationSec: CONFIG.stormDurationSec, next: nextGet, timeoutSec: STORM_CLIENT_TIMEOUT_SEC }),
+        drive({
+          url: api.baseUrl,
+          connections: CONFIG.stormConnections,
+          durationSec: CONFIG.stormDurationSec,
+          next: nextGet,
+          timeoutSec: STORM_CLIENT_TIMEOUT_SEC,
+        }),
       );
       rows.push(row(`Storm: ${CONFIG.stormConnections} clients, GET /v1/orders/:id`, storm.result, storm.pools, CONFIG.stormConnections, storm.cpuMs));
       printRow(rows[rows.length - 1]);
@@ -380,7 +395,14 @@ async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: stri
         say(`Connection storm again with DB_CONNECT_TIMEOUT_MS=${CONFIG.patientTimeoutMs} (fresh API process) ...`);
         await drive({ url: patient.baseUrl, connections: CONFIG.connections, durationSec: 1, next: nextGet });
         const storm = await measure(
-          () => drive({ url: patient.baseUrl, connections: CONFIG.stormConnections, durationSec: CONFIG.stormDurationSec, next: nextGet, timeoutSec: STORM_CLIENT_TIMEOUT_SEC }),
+          () =>
+            drive({
+              url: patient.baseUrl,
+              connections: CONFIG.stormConnections,
+              durationSec: CONFIG.stormDurationSec,
+              next: nextGet,
+              timeoutSec: STORM_CLIENT_TIMEOUT_SEC,
+            }),
           patient,
         );
         rows.push(
@@ -478,20 +500,24 @@ async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T,
 
 async function seed(api: ApiProcess): Promise<SeededTenant[]> {
   const runId = Date.now().toString(36);
-  return inParallel(Array.from({ length: CONFIG.tenants }, (_, index) => index), 8, async (index) => {
-    const created = await call(api, 'POST', '/admin/tenants', CONFIG.adminToken, JSON.stringify({ name: `bench ${runId} #${index}`, plan: 'enterprise' }));
-    const tenant: SeededTenant = { id: created.tenant.id, apiKey: created.apiKey, readOrderIds: [], payableOrderIds: [] };
-    for (let order = 0; order < CONFIG.readOrdersPerTenant; order += 1) {
-      const { id } = await call(api, 'POST', '/v1/orders', tenant.apiKey, ORDER_BODY);
-      // Half the orders read in the runs carry a payment, so the details query aggregates one.
-      if (order % 2 === 0) await call(api, 'POST', `/v1/orders/${id}/payments`, tenant.apiKey, PAYMENT_BODY);
-      tenant.readOrderIds.push(id);
-    }
-    for (let order = 0; order < CONFIG.payableOrdersPerTenant; order += 1) {
-      tenant.payableOrderIds.push((await call(api, 'POST', '/v1/orders', tenant.apiKey, PAYABLE_ORDER_BODY)).id);
-    }
-    return tenant;
-  });
+  return inParallel(
+    Array.from({ length: CONFIG.tenants }, (_, index) => index),
+    8,
+    async (index) => {
+      const created = await call(api, 'POST', '/admin/tenants', CONFIG.adminToken, JSON.stringify({ name: `bench ${runId} #${index}`, plan: 'enterprise' }));
+      const tenant: SeededTenant = { id: created.tenant.id, apiKey: created.apiKey, readOrderIds: [], payableOrderIds: [] };
+      for (let order = 0; order < CONFIG.readOrdersPerTenant; order += 1) {
+        const { id } = await call(api, 'POST', '/v1/orders', tenant.apiKey, ORDER_BODY);
+        // Half the orders read in the runs carry a payment, so the details query aggregates one.
+        if (order % 2 === 0) await call(api, 'POST', `/v1/orders/${id}/payments`, tenant.apiKey, PAYMENT_BODY);
+        tenant.readOrderIds.push(id);
+      }
+      for (let order = 0; order < CONFIG.payableOrdersPerTenant; order += 1) {
+        tenant.payableOrderIds.push((await call(api, 'POST', '/v1/orders', tenant.apiKey, PAYABLE_ORDER_BODY)).id);
+      }
+      return tenant;
+    },
+  );
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
@@ -541,17 +567,37 @@ const ROUND_TRIP_ROUTES: Array<{ route: string; tenantRead: boolean; note: strin
     route: 'GET /v1/orders/:id/payments',
     tenantRead: true,
     note: '',
-    build: (tenant) => ({ route: 'payments', method: 'GET', path: `/v1/orders/${tenant.readOrderIds[0]}/payments`, headers: { authorization: `Bearer ${tenant.apiKey}` } }),
+    build: (tenant) => ({
+      route: 'payments',
+      method: 'GET',
+      path: `/v1/orders/${tenant.readOrderIds[0]}/payments`,
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    }),
   },
-  { route: 'GET /v1/stats', tenantRead: true, note: '', build: (tenant) => ({ route: 'stats', method: 'GET', path: '/v1/stats', headers: { authorization: `Bearer ${tenant.apiKey}` } }) },
-  { route: 'GET /v1/tenant', tenantRead: true, note: '', build: (tenant) => ({ route: 'tenant', method: 'GET', path: '/v1/tenant', headers: { authorization: `Bearer ${tenant.apiKey}` } }) },
+  {
+    route: 'GET /v1/stats',
+    tenantRead: true,
+    note: '',
+    build: (tenant) => ({ route: 'stats', method: 'GET', path: '/v1/stats', headers: { authorization: `Bearer ${tenant.apiKey}` } }),
+  },
+  {
+    route: 'GET /v1/tenant',
+    tenantRead: true,
+    note: '',
+    build: (tenant) => ({ route: 'tenant', method: 'GET', path: '/v1/tenant', headers: { authorization: `Bearer ${tenant.apiKey}` } }),
+  },
   {
     route: 'GET /v1/countries',
     tenantRead: true,
     note: '',
     build: (tenant) => ({ route: 'countries', method: 'GET', path: '/v1/countries', headers: { authorization: `Bearer ${tenant.apiKey}` } }),
   },
-  { route: 'POST /v1/orders', tenantRead: false, note: 'write: BEGIN line, INSERT order, INSERT items, COMMIT', build: (tenant) => request('POST /v1/orders', tenant) },
+  {
+    route: 'POST /v1/orders',
+    tenantRead: false,
+    note: 'write: BEGIN line, INSERT order, INSERT items, COMMIT',
+    build: (tenant) => request('POST /v1/orders', tenant),
+  },
   {
     route: 'POST /v1/orders/:id/payments',
     tenantRead: false,
@@ -685,8 +731,9 @@ async function report(targets: TargetSummary[], skipped: string[], elapsedSec: n
 
   mkdirSync(RESULTS, { recursive: true });
   const title = 'Orders API: requests per second, side by side from one run';
-  const subtitle = goals.map((goal) =>
-    `${goal.name}: ${goal.value === null ? 'n/a' : Number.isInteger(goal.value) ? goal.value : goal.value.toFixed(goal.value < 10 ? 2 : 0)} (goal ${goal.goal}) ${goal.pass === null ? 'SKIPPED' : goal.pass ? 'PASS' : 'FAIL'}`,
+  const subtitle = goals.map(
+    (goal) =>
+      `${goal.name}: ${goal.value === null ? 'n/a' : Number.isInteger(goal.value) ? goal.value : goal.value.toFixed(goal.value < 10 ? 2 : 0)} (goal ${goal.goal}) ${goal.pass === null ? 'SKIPPED' : goal.pass ? 'PASS' : 'FAIL'}`,
   );
   const svg = chartSvg(rows, title, [...subtitle, `${CONFIG.connections} connections, ${CONFIG.durationSec} s per run, ${CONFIG.tenants} tenants; ${mixLine}`]);
   writeFileSync(join(RESULTS, 'bench.svg'), svg);

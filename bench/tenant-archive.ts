@@ -30,7 +30,18 @@ async function main(): Promise<void> {
     port,
     cwd: ROOT,
     logFile: join(work, 'api.log'),
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: owner, TENANT_DATABASE_URL: tenantUrl, CONTROL_DATABASE_URL: control, ADMIN_TOKEN, LOG_LEVEL: 'warn', SEED_DEMO: 'false', MIGRATE_ON_BOOT: 'false' },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: owner,
+      TENANT_DATABASE_URL: tenantUrl,
+      CONTROL_DATABASE_URL: control,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      MIGRATE_ON_BOOT: 'false',
+    },
   });
   try {
     const created = await call(port, 'POST', '/admin/tenants', JSON.stringify({ name: 'one million rows', plan: 'enterprise' }));
@@ -47,9 +58,15 @@ async function main(): Promise<void> {
          SELECT tenant_id, id, sku, 1, 1500 FROM orders, (VALUES ('SKU-A'), ('SKU-B')) skus(sku) WHERE tenant_id = $1`,
         [tenantId],
       );
-      await client.query(`INSERT INTO payments (tenant_id, order_id, amount_cents, method) SELECT tenant_id, id, 3000, 'card' FROM orders WHERE tenant_id = $1`, [tenantId]);
+      await client.query(
+        `INSERT INTO payments (tenant_id, order_id, amount_cents, method) SELECT tenant_id, id, 3000, 'card' FROM orders WHERE tenant_id = $1`,
+        [tenantId],
+      );
       await client.query(`UPDATE payments SET refunded_cents = 100 WHERE tenant_id = $1 AND id % 5 = 0`, [tenantId]);
-      await client.query(`INSERT INTO refunds (tenant_id, payment_id, amount_cents) SELECT tenant_id, id, 100 FROM payments WHERE tenant_id = $1 AND id % 5 = 0`, [tenantId]);
+      await client.query(
+        `INSERT INTO refunds (tenant_id, payment_id, amount_cents) SELECT tenant_id, id, 100 FROM payments WHERE tenant_id = $1 AND id % 5 = 0`,
+        [tenantId],
+      );
       const { rows: counts } = await client.query(
         `SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1) + (SELECT count(*) FROM order_items WHERE tenant_id = $1)
               + (SELECT count(*) FROM payments WHERE tenant_id = $1) + (SELECT count(*) FROM refunds WHERE tenant_id = $1) AS total`,
@@ -90,11 +107,14 @@ async function main(): Promise<void> {
 
 function call(port: number, method: string, path: string, body?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -112,11 +132,14 @@ function download(port: number, path: string, file: string): Promise<void> {
 
 function upload(port: number, path: string, file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/x-ndjson' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`import: ${res.statusCode} ${text}`))));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/x-ndjson' } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`import: ${res.statusCode} ${text}`))));
+      },
+    );
     req.on('error', reject);
     createReadStream(file).pipe(req);
   });

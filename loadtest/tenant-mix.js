@@ -88,11 +88,10 @@ function pay(tenant) {
   }
   const order = unpaid[0];
   const amountCents = order.owed <= 1 ? order.owed : Math.ceil(order.owed / 2);
-  const response = http.post(
-    `${BASE_URL}/v1/orders/${order.id}/payments`,
-    JSON.stringify({ amountCents, method: pick(['card', 'bank_transfer', 'wallet']) }),
-    { headers: tenantHeaders(tenant.apiKey), tags: { name: 'POST /v1/orders/:id/payments', op: 'pay' } },
-  );
+  const response = http.post(`${BASE_URL}/v1/orders/${order.id}/payments`, JSON.stringify({ amountCents, method: pick(['card', 'bank_transfer', 'wallet']) }), {
+    headers: tenantHeaders(tenant.apiKey),
+    tags: { name: 'POST /v1/orders/:id/payments', op: 'pay' },
+  });
   if (check(response, { 'pay: 201': (r) => r.status === 201 })) {
     order.owed -= amountCents;
     if (order.owed <= 0) unpaid.shift();

@@ -14,7 +14,7 @@ export class CreateRoles1764000000000 implements MigrationInterface {
     for (const role of ['app_tenant', 'app_control', 'app_analytics']) {
       await ensureRole(queryRunner, role);
     }
-    const database: string = (await queryRunner.query(`SELECT current_database() AS name`))[0].name;
+    const [{ name: database }] = (await queryRunner.query(`SELECT current_database() AS name`)) as Array<{ name: string }>;
     await queryRunner.query(`GRANT CONNECT ON DATABASE "${database}" TO app_tenant, app_control, app_analytics`);
     // Readiness probes compare the applied migrations with the ones the build knows.
     await queryRunner.query(`GRANT SELECT ON schema_migrations TO app_control, app_analytics`);

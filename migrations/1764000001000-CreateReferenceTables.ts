@@ -63,10 +63,7 @@ export class CreateReferenceTables1764000001000 implements MigrationInterface {
         max_items_per_order integer NOT NULL CHECK (max_items_per_order BETWEEN 1 AND 100),
         statement_timeout_ms integer NOT NULL CHECK (statement_timeout_ms BETWEEN 100 AND 60000)
       )`);
-    await whenCitus(queryRunner, [
-      `SELECT create_reference_table('country')`,
-      `SELECT create_reference_table('plans')`,
-    ]);
+    await whenCitus(queryRunner, [`SELECT create_reference_table('country')`, `SELECT create_reference_table('plans')`]);
 
     const values = COUNTRIES.map((_, index) => `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`);
     await queryRunner.query(`INSERT INTO country (code, name, region, currency) VALUES ${values.join(', ')}`, COUNTRIES.flat());

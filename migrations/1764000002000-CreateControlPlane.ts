@@ -28,14 +28,9 @@ export class CreateControlPlane1764000002000 implements MigrationInterface {
         revoked_at timestamptz
       )`);
     // On Citus, a local table with a foreign key to a reference table must be in the metadata.
-    await whenCitus(queryRunner, [
-      `SELECT citus_add_local_table_to_metadata('tenants')`,
-      `SELECT citus_add_local_table_to_metadata('api_keys')`,
-    ]);
+    await whenCitus(queryRunner, [`SELECT citus_add_local_table_to_metadata('tenants')`, `SELECT citus_add_local_table_to_metadata('api_keys')`]);
     await queryRunner.query(`ALTER TABLE tenants ADD CONSTRAINT tenants_plan_fkey FOREIGN KEY (plan) REFERENCES plans (id)`);
-    await queryRunner.query(
-      `ALTER TABLE api_keys ADD CONSTRAINT api_keys_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE`,
-    );
+    await queryRunner.query(`ALTER TABLE api_keys ADD CONSTRAINT api_keys_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE`);
     await queryRunner.query(`CREATE INDEX tenants_created ON tenants (created_at DESC, id DESC)`);
     await queryRunner.query(`CREATE INDEX api_keys_tenant ON api_keys (tenant_id)`);
 

@@ -69,9 +69,7 @@ export class CreateTenantTables1764000003000 implements MigrationInterface {
     ]);
 
     // Foreign keys carry the distribution column first, so they stay inside one shard group.
-    await queryRunner.query(
-      `ALTER TABLE orders ADD CONSTRAINT orders_country_fkey FOREIGN KEY (country_code) REFERENCES country (code)`,
-    );
+    await queryRunner.query(`ALTER TABLE orders ADD CONSTRAINT orders_country_fkey FOREIGN KEY (country_code) REFERENCES country (code)`);
     await queryRunner.query(`
       ALTER TABLE order_items ADD CONSTRAINT order_items_order_fkey
         FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id) ON DELETE CASCADE`);

@@ -21,7 +21,10 @@ const TENANT_TABLES = ['orders', 'order_items', 'payments', 'refunds', 'daily_or
 
 const GENERATORS: Record<string, Generator> = {
   'citus-tables': (owner) =>
-    table(owner, `SELECT table_name, citus_table_type AS type, distribution_column, colocation_id, shard_count FROM citus_tables ORDER BY colocation_id, table_name::text`),
+    table(
+      owner,
+      `SELECT table_name, citus_table_type AS type, distribution_column, colocation_id, shard_count FROM citus_tables ORDER BY colocation_id, table_name::text`,
+    ),
   nodes: (owner) =>
     table(
       owner,
@@ -31,12 +34,26 @@ const GENERATORS: Record<string, Generator> = {
         GROUP BY n.nodename, n.nodeport, n.groupid ORDER BY n.groupid`,
     ),
   'foreign-keys': (owner) =>
-    table(owner, `SELECT conrelid::regclass AS "table", conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1) ORDER BY 1, 2`, [TENANT_TABLES]),
-  policies: (owner) => table(owner, `SELECT tablename AS "table", policyname AS policy, roles, cmd, qual FROM pg_policies WHERE tablename = ANY($1) ORDER BY 1, 2`, [TENANT_TABLES]),
+    table(
+      owner,
+      `SELECT conrelid::regclass AS "table", conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1) ORDER BY 1, 2`,
+      [TENANT_TABLES],
+    ),
+  policies: (owner) =>
+    table(owner, `SELECT tablename AS "table", policyname AS policy, roles, cmd, qual FROM pg_policies WHERE tablename = ANY($1) ORDER BY 1, 2`, [
+      TENANT_TABLES,
+    ]),
   'role-settings': (owner) =>
-    table(owner, `SELECT r.rolname AS role, unnest(s.setconfig) AS setting FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname LIKE 'app_%' ORDER BY 1, 2`),
+    table(
+      owner,
+      `SELECT r.rolname AS role, unnest(s.setconfig) AS setting FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname LIKE 'app_%' ORDER BY 1, 2`,
+    ),
   'explain-order-details': (_owner, tenant, sample) =>
-    explain(tenant, sample.tenantId, `SELECT o.id, o.status, (SELECT json_agg(i.sku) FROM order_items i WHERE i.tenant_id = '${sample.tenantId}' AND i.order_id = o.id) AS items FROM orders o WHERE o.tenant_id = '${sample.tenantId}' AND o.id = ${sample.orderId}`),
+    explain(
+      tenant,
+      sample.tenantId,
+      `SELECT o.id, o.status, (SELECT json_agg(i.sku) FROM order_items i WHERE i.tenant_id = '${sample.tenantId}' AND i.order_id = o.id) AS items FROM orders o WHERE o.tenant_id = '${sample.tenantId}' AND o.id = ${sample.orderId}`,
+    ),
   'explain-refund': async (_owner, tenant, sample) =>
     [
       await explain(
@@ -45,7 +62,12 @@ const GENERATORS: Record<string, Generator> = {
         `UPDATE payments SET refunded_cents = refunded_cents + 1 WHERE tenant_id = '${sample.tenantId}' AND order_id = ${sample.orderId} AND id = ${sample.paymentId} AND refunded_cents + 1 <= amount_cents`,
         { analyze: false },
       ),
-      await explain(tenant, sample.tenantId, `INSERT INTO refunds (tenant_id, payment_id, amount_cents) VALUES ('${sample.tenantId}', ${sample.paymentId}, 1)`, { analyze: false }),
+      await explain(
+        tenant,
+        sample.tenantId,
+        `INSERT INTO refunds (tenant_id, payment_id, amount_cents) VALUES ('${sample.tenantId}', ${sample.paymentId}, 1)`,
+        { analyze: false },
+      ),
     ].join('\n\n'),
   'fan-out-refused': async (_owner, tenant, sample) => {
     await tenant.query(`BEGIN; SET LOCAL app.tenant_id = '${sample.tenantId}'`);
@@ -66,7 +88,11 @@ async function table(client: Client, sql: string, parameters: unknown[] = []): P
   const names = fields.map((field) => field.name);
   const cells = rows.map((row) => names.map((name) => (row[name] === null ? '' : Array.isArray(row[name]) ? `{${row[name].join(',')}}` : String(row[name]))));
   const widths = names.map((name, index) => Math.max(name.length, ...cells.map((row) => row[index].length)));
-  const line = (values: string[]) => values.map((value, index) => value.padEnd(widths[index])).join(' | ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, index) => value.padEnd(widths[index]))
+      .join(' | ')
+      .trimEnd();
   return [line(names), widths.map((width) => '-'.repeat(width)).join('-+-'), ...cells.map(line), `(${rows.length} rows)`].join('\n');
 }
 
@@ -97,7 +123,9 @@ async function main(): Promise<void> {
     )
   ).rows;
   if (!sample) {
-    process.stderr.write('docs:cluster needs a paid order in the cluster: run the integration suite on it (npm run test:citus) or create one through the API\n');
+    process.stderr.write(
+      'docs:cluster needs a paid order in the cluster: run the integration suite on it (npm run test:citus) or create one through the API\n',
+    );
     process.exit(2);
   }
   let written = 0;

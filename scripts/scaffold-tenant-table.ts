@@ -157,7 +157,11 @@ if (require.main === module) {
   }
   try {
     const files = scaffoldTenantTable(name, root);
-    process.stdout.write(`${Object.values(files).map((file) => `wrote ${relative(root, file)}`).join('\n')}\nand added the migration to migrations/index.ts; next: docs/adding-a-tenant-table.md, steps 3 and 4\n`);
+    process.stdout.write(
+      `${Object.values(files)
+        .map((file) => `wrote ${relative(root, file)}`)
+        .join('\n')}\nand added the migration to migrations/index.ts; next: docs/adding-a-tenant-table.md, steps 3 and 4\n`,
+    );
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);

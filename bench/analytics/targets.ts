@@ -29,7 +29,10 @@ export function clusterCoordinatorUrl(database: string): string {
 
 export async function citusUnavailableReason(): Promise<string | undefined> {
   try {
-    const rows = await withClient(clusterCoordinatorUrl('app'), async (client) => (await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).rows);
+    const rows = await withClient(
+      clusterCoordinatorUrl('app'),
+      async (client) => (await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).rows,
+    );
     return rows.length === 1 ? undefined : 'the local cluster runs without the citus extension';
   } catch (error) {
     return `the local cluster does not answer (${(error as Error).message}); start it with npm run cluster:up`;
@@ -42,8 +45,11 @@ export async function citusUnavailableReason(): Promise<string | undefined> {
  * app roles connect directly to the coordinator (PgBouncer only serves `app`).
  */
 export async function citusBenchTarget(): Promise<BenchTarget> {
-  const nodes = await withClient(clusterCoordinatorUrl('app'), async (client) =>
-    (await client.query<{ host: string; port: number }>(`SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid`)).rows,
+  const nodes = await withClient(
+    clusterCoordinatorUrl('app'),
+    async (client) =>
+      (await client.query<{ host: string; port: number }>(`SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0 ORDER BY nodeid`))
+        .rows,
   );
   const coordinatorPort = Number(process.env.CLUSTER_COORDINATOR_PORT ?? 9700);
   for (const node of [{ host: '127.0.0.1', port: coordinatorPort }, ...nodes]) {
@@ -52,7 +58,9 @@ export async function citusBenchTarget(): Promise<BenchTarget> {
       const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [BENCH_DATABASE]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${BENCH_DATABASE}`);
     });
-    await withClient(withDatabase(maintenance, BENCH_DATABASE), (client) => client.query(`SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS citus`));
+    await withClient(withDatabase(maintenance, BENCH_DATABASE), (client) =>
+      client.query(`SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS citus`),
+    );
   }
   const owner = clusterCoordinatorUrl(BENCH_DATABASE);
   await withClient(owner, async (client) => {
@@ -79,7 +87,7 @@ export async function singleNodeBenchTarget(): Promise<BenchTarget> {
   const embedded = await startThrowawayDatabase('analytics-bench-', BENCH_DATABASE);
   try {
     const version = await withClient(embedded.endpoints.owner, async (client) => (await client.query(`SHOW server_version`)).rows[0].server_version);
-    return { name: 'single-node', label: `single node: embedded PostgreSQL ${version}`, endpoints: embedded.endpoints, stop: embedded.stop };
+    return { name: 'single-node', label: `single node: embedded PostgreSQL ${version}`, endpoints: embedded.endpoints, stop: () => embedded.stop() };
   } catch (error) {
     await embedded.stop();
     throw error;

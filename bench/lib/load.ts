@@ -86,7 +86,7 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
       },
       (error, result) => {
         if (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
           return;
         }
         const socketErrors = result.errors;

@@ -117,13 +117,20 @@ export function combinePgBench(parts: PgBenchResult[]): PgBenchResult {
 export async function runPgBench(options: PgBenchOptions): Promise<PgBenchResult> {
   const args = [
     '-n', // no vacuum: there are no pgbench tables
-    '-M', 'simple',
-    '-c', String(options.clients),
-    '-j', String(options.threads),
-    '-T', String(options.durationSec),
-    '-h', options.host,
-    '-p', String(options.port),
-    '-U', options.user,
+    '-M',
+    'simple',
+    '-c',
+    String(options.clients),
+    '-j',
+    String(options.threads),
+    '-T',
+    String(options.durationSec),
+    '-h',
+    options.host,
+    '-p',
+    String(options.port),
+    '-U',
+    options.user,
     ...options.scripts.flatMap((script) => ['-f', script]),
   ];
   const logPrefix = options.logDirectory ? join(options.logDirectory, 'pgbench_log') : undefined;

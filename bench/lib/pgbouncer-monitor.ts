@@ -62,13 +62,20 @@ export class PgBouncerMonitor {
     const sampler = (async () => {
       while (running) {
         try {
-          const rows = (await this.client.query<PoolRow>('SHOW POOLS')).rows.filter(
-            (row) => row.database === this.database && this.users.includes(row.user),
-          );
+          const rows = (await this.client.query<PoolRow>('SHOW POOLS')).rows.filter((row) => row.database === this.database && this.users.includes(row.user));
           const sum = (pick: (row: PoolRow) => string | number) => rows.reduce((total, row) => total + Number(pick(row)), 0);
-          sample.serverConnectionsMax = Math.max(sample.serverConnectionsMax, sum((row) => row.sv_active) + sum((row) => row.sv_idle) + sum((row) => row.sv_used));
-          sample.serverActiveMax = Math.max(sample.serverActiveMax, sum((row) => row.sv_active));
-          sample.clientsWaitingMax = Math.max(sample.clientsWaitingMax, sum((row) => row.cl_waiting));
+          sample.serverConnectionsMax = Math.max(
+            sample.serverConnectionsMax,
+            sum((row) => row.sv_active) + sum((row) => row.sv_idle) + sum((row) => row.sv_used),
+          );
+          sample.serverActiveMax = Math.max(
+            sample.serverActiveMax,
+            sum((row) => row.sv_active),
+          );
+          sample.clientsWaitingMax = Math.max(
+            sample.clientsWaitingMax,
+            sum((row) => row.cl_waiting),
+          );
           sample.samples += 1;
         } catch {
           // a missed sample is not worth failing the run for

@@ -40,8 +40,7 @@ export interface Goal {
   detail: string;
 }
 
-const fixed = (value: number | null | undefined, digits = 1) =>
-  value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+const fixed = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
 
 export function resultsTable(rows: ResultRow[]): string {
   const lines = [
@@ -57,10 +56,7 @@ export function resultsTable(rows: ResultRow[]): string {
 }
 
 export function roundTripTable(target: string, rows: RoundTripRow[]): string {
-  const lines = [
-    `| Route (${target}) | Tenant pool | Control pool | Total | Goal |`,
-    '| --- | ---: | ---: | ---: | --- |',
-  ];
+  const lines = [`| Route (${target}) | Tenant pool | Control pool | Total | Goal |`, '| --- | ---: | ---: | ---: | --- |'];
   for (const row of rows) {
     const goal = row.tenantRead ? (row.total <= 3 ? 'tenant read, <= 3: ok' : 'tenant read, <= 3: EXCEEDED') : row.note;
     lines.push(`| ${row.route} | ${fixed(row.tenant, 2)} | ${fixed(row.control, 2)} | ${fixed(row.total, 2)} | ${goal} |`);
@@ -72,7 +68,9 @@ export function goalsTable(goals: Goal[]): string {
   const lines = ['| Goal | Value | Target | Result |', '| --- | ---: | --- | --- |'];
   for (const goal of goals) {
     const result = goal.pass === null ? `SKIPPED (${goal.detail})` : `${goal.pass ? 'PASS' : 'FAIL'}${goal.detail ? ` (${goal.detail})` : ''}`;
-    lines.push(`| ${goal.name} | ${goal.value === null ? 'n/a' : Number.isInteger(goal.value) ? String(goal.value) : fixed(goal.value, goal.value < 10 ? 2 : 0)} | ${goal.goal} | ${result} |`);
+    lines.push(
+      `| ${goal.name} | ${goal.value === null ? 'n/a' : Number.isInteger(goal.value) ? String(goal.value) : fixed(goal.value, goal.value < 10 ? 2 : 0)} | ${goal.goal} | ${result} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -121,7 +119,13 @@ export function chartSvg(rows: ResultRow[], title: string, subtitle: string[]): 
 
 function chartLabel(row: ResultRow): string {
   const target = row.target === 'embedded' ? 'Embedded' : 'Citus';
-  const workload = row.driver === 'pgbench' ? `pgbench floor${row.target === 'embedded' ? ' (direct)' : ''}` : row.workload.replace(/^Storm: (\d+) clients, GET [^,]*(, (DB_CONNECT_TIMEOUT_MS=\d+))?$/, (_all, clients, _rest, timeout) => `Storm, ${clients} clients${timeout ? `, ${Number(timeout.split('=')[1]) / 1000} s pool wait` : ''}`);
+  const workload =
+    row.driver === 'pgbench'
+      ? `pgbench floor${row.target === 'embedded' ? ' (direct)' : ''}`
+      : row.workload.replace(
+          /^Storm: (\d+) clients, GET [^,]*(, (DB_CONNECT_TIMEOUT_MS=\d+))?$/,
+          (_all, clients, _rest, timeout) => `Storm, ${clients} clients${timeout ? `, ${Number(timeout.split('=')[1]) / 1000} s pool wait` : ''}`,
+        );
   return `${target}: ${workload}`;
 }
 

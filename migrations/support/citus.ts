@@ -6,7 +6,7 @@ import { QueryRunner } from 'typeorm';
  * is absent.
  */
 export async function hasCitus(queryRunner: QueryRunner): Promise<boolean> {
-  const rows: unknown[] = await queryRunner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
+  const rows = (await queryRunner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
   return rows.length > 0;
 }
 

@@ -214,9 +214,7 @@ const environmentDefaults = new Environment() as unknown as Record<string, unkno
 
 describe('docker-compose.yml', () => {
   it('has the whole stack', () => {
-    expect(Object.keys(services).sort()).toEqual(
-      ['analytics', 'api', 'cluster-init', 'coordinator', 'migrate', 'pgbouncer', 'worker1', 'worker2'].sort(),
-    );
+    expect(Object.keys(services).sort()).toEqual(['analytics', 'api', 'cluster-init', 'coordinator', 'migrate', 'pgbouncer', 'worker1', 'worker2'].sort());
   });
 
   describe.each(CITUS_NODES)('Citus node %s', (name) => {
@@ -281,10 +279,12 @@ describe('docker-compose.yml', () => {
         default_pool_size: '20',
         max_client_conn: '2000',
       });
-      expect(pgbouncerSettings.ignore_startup_parameters.split(',').map((p) => p.trim()).sort()).toEqual([
-        'extra_float_digits',
-        'options',
-      ]);
+      expect(
+        pgbouncerSettings.ignore_startup_parameters
+          .split(',')
+          .map((p) => p.trim())
+          .sort(),
+      ).toEqual(['extra_float_digits', 'options']);
       expect(pgbouncerIni.databases.app).toMatch(/\bhost=coordinator\b/);
       expect(pgbouncerIni.databases.app).toMatch(/\bport=5432\b/);
       expect(pgbouncerIni.databases.app).toMatch(/\bdbname=app\b/);
@@ -324,7 +324,8 @@ describe('docker-compose.yml', () => {
   describe.each(APPS)('%s', (name) => {
     const app = services[name];
     const environment = environmentOf(app);
-    const port = name === 'api' ? Number(environment.PORT ?? environmentDefaults.PORT) : Number(environment.ANALYTICS_PORT ?? environmentDefaults.ANALYTICS_PORT ?? 3100);
+    const port =
+      name === 'api' ? Number(environment.PORT ?? environmentDefaults.PORT) : Number(environment.ANALYTICS_PORT ?? environmentDefaults.ANALYTICS_PORT ?? 3100);
 
     it('runs the build output of its nest project from the app image', () => {
       expect(app.image).toBe(services.migrate.image);

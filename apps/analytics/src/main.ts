@@ -34,10 +34,10 @@ function printBanner(port: number, token: string, generated: boolean, rollupInte
       '',
       `Analytics listening on ${base}  (${embedded ? 'embedded PostgreSQL, single node' : 'configured database'})`,
       `OpenAPI: ${base}/docs`,
-      generated
-        ? `ANALYTICS_TOKEN (generated for this run; set ANALYTICS_TOKEN to choose one): ${token}`
-        : 'ANALYTICS_TOKEN: from the environment',
-      rollupIntervalSeconds > 0 ? `Rollup refresh every ${rollupIntervalSeconds} s (and on demand: npm run rollup)` : 'Rollup schedule off (ROLLUP_INTERVAL_SECONDS=0): npm run rollup',
+      generated ? `ANALYTICS_TOKEN (generated for this run; set ANALYTICS_TOKEN to choose one): ${token}` : 'ANALYTICS_TOKEN: from the environment',
+      rollupIntervalSeconds > 0
+        ? `Rollup refresh every ${rollupIntervalSeconds} s (and on demand: npm run rollup)`
+        : 'Rollup schedule off (ROLLUP_INTERVAL_SECONDS=0): npm run rollup',
       '',
       'Try:',
       `  curl -s '${base}/analytics/revenue-by-country' -H 'Authorization: Bearer ${token}'`,

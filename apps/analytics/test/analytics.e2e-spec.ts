@@ -15,38 +15,44 @@ const iso = (date: Date) => date.toISOString();
  */
 const expected = {
   byCountry: (ownerUrl: string, from: string, to: string) =>
-    withOwner(ownerUrl, async (client) =>
-      (
-        await client.query(
-          `SELECT rtrim(c.code) AS "countryCode", c.name AS "countryName", c.region,
+    withOwner(
+      ownerUrl,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT rtrim(c.code) AS "countryCode", c.name AS "countryName", c.region,
                   count(*)::int AS orders, sum(o.total_cents)::float8 AS "revenueCents"
              FROM orders o JOIN country c ON c.code = o.country_code
             WHERE o.status <> 'cancelled' AND o.created_at >= $1 AND o.created_at < $2
             GROUP BY c.code, c.name, c.region
             ORDER BY sum(o.total_cents) DESC, c.code`,
-          [from, to],
-        )
-      ).rows,
+            [from, to],
+          )
+        ).rows,
     ),
   topTenants: (ownerUrl: string, from: string, to: string, limit: number) =>
-    withOwner(ownerUrl, async (client) =>
-      (
-        await client.query(
-          `SELECT tenant_id::text AS "tenantId", count(*)::int AS orders, sum(total_cents)::float8 AS "revenueCents"
+    withOwner(
+      ownerUrl,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT tenant_id::text AS "tenantId", count(*)::int AS orders, sum(total_cents)::float8 AS "revenueCents"
              FROM orders
             WHERE status <> 'cancelled' AND created_at >= $1 AND created_at < $2
             GROUP BY tenant_id
             ORDER BY sum(total_cents) DESC, tenant_id
             LIMIT $3`,
-          [from, to, limit],
-        )
-      ).rows,
+            [from, to, limit],
+          )
+        ).rows,
     ),
   daily: (ownerUrl: string, firstDay: string, lastDay: string) =>
-    withOwner(ownerUrl, async (client) =>
-      (
-        await client.query(
-          `WITH per_day AS (
+    withOwner(
+      ownerUrl,
+      async (client) =>
+        (
+          await client.query(
+            `WITH per_day AS (
              SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS orders, sum(total_cents)::float8 AS revenue
                FROM orders
               WHERE status <> 'cancelled' AND created_at >= $1::date AT TIME ZONE 'UTC' AND created_at < ($2::date + 1) AT TIME ZONE 'UTC'
@@ -54,9 +60,9 @@ const expected = {
            SELECT d::date::text AS day, coalesce(p.orders, 0) AS orders, coalesce(p.revenue, 0) AS "revenueCents"
              FROM generate_series($1::date, $2::date, interval '1 day') d LEFT JOIN per_day p ON p.day = d::date
             ORDER BY d`,
-          [firstDay, lastDay],
-        )
-      ).rows,
+            [firstDay, lastDay],
+          )
+        ).rows,
     ),
 };
 
@@ -83,12 +89,21 @@ describe('analytics service', () => {
     ];
     for (const { from, to } of windows) {
       const window = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-      await expectSameAnswer(() => expected.byCountry(analytics.ownerUrl, from, to), () => data(`/analytics/revenue-by-country?${window}`));
-      await expectSameAnswer(() => expected.topTenants(analytics.ownerUrl, from, to, 100), () => data(`/analytics/top-tenants?limit=100&${window}`));
+      await expectSameAnswer(
+        () => expected.byCountry(analytics.ownerUrl, from, to),
+        () => data(`/analytics/revenue-by-country?${window}`),
+      );
+      await expectSameAnswer(
+        () => expected.topTenants(analytics.ownerUrl, from, to, 100),
+        () => data(`/analytics/top-tenants?limit=100&${window}`),
+      );
     }
     const today = iso(midnight(0)).slice(0, 10);
     const threeDaysAgo = iso(midnight(-2)).slice(0, 10);
-    await expectSameAnswer(() => expected.daily(analytics.ownerUrl, threeDaysAgo, today), () => data('/analytics/daily?days=3'));
+    await expectSameAnswer(
+      () => expected.daily(analytics.ownerUrl, threeDaysAgo, today),
+      () => data('/analytics/daily?days=3'),
+    );
   }
 
   /**
@@ -210,11 +225,15 @@ describe('analytics service', () => {
       const path = `/analytics/top-tenants?limit=100&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`;
       expect((await data(path)).map((row: { tenantId: string }) => row.tenantId)).toContain(doomed.id);
       await request(api.server).delete(`/admin/tenants/${doomed.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(204);
-      const rollupRows = await withOwner(analytics.ownerUrl, async (client) =>
-        (await client.query(`SELECT count(*)::int AS count FROM daily_order_stats WHERE tenant_id = $1`, [doomed.id])).rows[0].count,
+      const rollupRows = await withOwner(
+        analytics.ownerUrl,
+        async (client) => (await client.query(`SELECT count(*)::int AS count FROM daily_order_stats WHERE tenant_id = $1`, [doomed.id])).rows[0].count,
       );
       expect(rollupRows).toBe(0);
-      await expectSameAnswer(() => expected.topTenants(analytics.ownerUrl, window.from, window.to, 100), () => data(path));
+      await expectSameAnswer(
+        () => expected.topTenants(analytics.ownerUrl, window.from, window.to, 100),
+        () => data(path),
+      );
     });
   });
 
@@ -242,9 +261,7 @@ describe('analytics service', () => {
       await request(analytics.server).get('/health/ready').expect(200);
       expect((await request(analytics.server).get('/metrics').expect(200)).text).toContain('analytics_answers_total');
       const document = (await request(analytics.server).get('/docs-json').expect(200)).body;
-      expect(Object.keys(document.paths)).toEqual(
-        expect.arrayContaining(['/analytics/revenue-by-country', '/analytics/top-tenants', '/analytics/daily']),
-      );
+      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/analytics/revenue-by-country', '/analytics/top-tenants', '/analytics/daily']));
     });
   });
 
@@ -325,8 +342,10 @@ describe('analytics service', () => {
     });
 
     it('reads across tenants', async () => {
-      const count = await asAnalyticsRole(async (client) =>
-        (await client.query(`SELECT count(DISTINCT tenant_id)::int AS count FROM orders WHERE tenant_id = ANY($1::uuid[])`, [[first.id, second.id]])).rows[0].count,
+      const count = await asAnalyticsRole(
+        async (client) =>
+          (await client.query(`SELECT count(DISTINCT tenant_id)::int AS count FROM orders WHERE tenant_id = ANY($1::uuid[])`, [[first.id, second.id]])).rows[0]
+            .count,
       );
       expect(count).toBe(2);
     });
@@ -334,7 +353,11 @@ describe('analytics service', () => {
 
   it('leaves the tenant API answering while a flood of analytics queries runs', async () => {
     const headers = bearer(first.apiKey);
-    const paths = ['/analytics/revenue-by-country?from=2000-01-01T00:00:00Z', '/analytics/top-tenants?limit=100&from=2000-01-01T00:00:00Z', '/analytics/daily?days=366'];
+    const paths = [
+      '/analytics/revenue-by-country?from=2000-01-01T00:00:00Z',
+      '/analytics/top-tenants?limit=100&from=2000-01-01T00:00:00Z',
+      '/analytics/daily?days=366',
+    ];
     let flooding = true;
     const analyticsStatuses: number[] = [];
     const flood = Array.from({ length: 24 }, async (_, index) => {

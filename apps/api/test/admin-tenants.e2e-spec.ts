@@ -45,12 +45,20 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('defaults the plan to free', async () => {
-      const response = await request(api.server).post('/admin/tenants').set(admin).send({ name: `Default ${randomUUID()}` }).expect(201);
+      const response = await request(api.server)
+        .post('/admin/tenants')
+        .set(admin)
+        .send({ name: `Default ${randomUUID()}` })
+        .expect(201);
       expect(response.body.tenant.plan).toBe('free');
     });
 
     it.each(['free', 'pro', 'enterprise'])('accepts plan %s', async (plan) => {
-      const response = await request(api.server).post('/admin/tenants').set(admin).send({ name: `Plan ${plan}`, plan }).expect(201);
+      const response = await request(api.server)
+        .post('/admin/tenants')
+        .set(admin)
+        .send({ name: `Plan ${plan}`, plan })
+        .expect(201);
       expect(response.body.tenant.plan).toBe(plan);
     });
 
@@ -61,7 +69,11 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('stores only the hash of the api key', async () => {
-      const response = await request(api.server).post('/admin/tenants').set(admin).send({ name: `Hash ${randomUUID()}` }).expect(201);
+      const response = await request(api.server)
+        .post('/admin/tenants')
+        .set(admin)
+        .send({ name: `Hash ${randomUUID()}` })
+        .expect(201);
       const { apiKey, tenant } = response.body;
       const rows = await withOwner(api.ownerUrl, async (client) => (await client.query('SELECT * FROM api_keys WHERE tenant_id = $1', [tenant.id])).rows);
       expect(rows).toHaveLength(1);
@@ -114,7 +126,10 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       expect(suspended.body).toMatchObject({ id: tenant.id, status: 'suspended', plan: 'free' });
       const both = await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'active', plan: 'enterprise' }).expect(200);
       expect(both.body).toMatchObject({ status: 'active', plan: 'enterprise' });
-      expect((await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body).toMatchObject({ status: 'active', plan: 'enterprise' });
+      expect((await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body).toMatchObject({
+        status: 'active',
+        plan: 'enterprise',
+      });
     });
 
     it('applies a plan change to the next tenant request', async () => {
@@ -186,7 +201,9 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       expect(manifest.manifest.counts).toEqual(counts);
       for (const table of ['orders', 'order_items', 'payments']) {
         const tableLines = text.split('\n').filter((line) => line.startsWith(`{"table":"${table}"`));
-        const sha256 = createHash('sha256').update(tableLines.map((line) => `${line}\n`).join('')).digest('hex');
+        const sha256 = createHash('sha256')
+          .update(tableLines.map((line) => `${line}\n`).join(''))
+          .digest('hex');
         expect(manifest.manifest.sha256[table]).toBe(sha256);
       }
       for (const table of ['orders', 'order_items', 'payments']) {
@@ -280,8 +297,19 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       ['a Basic scheme', { Authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_TOKEN}`).toString('base64')}` }],
       ['an empty bearer', { Authorization: 'Bearer ' }],
     ])('answers 401 for %s', async (_name, headers) => {
-      expectError(await request(api.server).get('/admin/tenants').set(headers as Record<string, string>), 401);
-      expectError(await request(api.server).post('/admin/tenants').set(headers as Record<string, string>).send({ name: 'x' }), 401);
+      expectError(
+        await request(api.server)
+          .get('/admin/tenants')
+          .set(headers as Record<string, string>),
+        401,
+      );
+      expectError(
+        await request(api.server)
+          .post('/admin/tenants')
+          .set(headers as Record<string, string>)
+          .send({ name: 'x' }),
+        401,
+      );
     });
   });
 });

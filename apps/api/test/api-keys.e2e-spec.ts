@@ -97,7 +97,9 @@ describe('Api keys (/admin/tenants/:id/api-keys) and tenant credentials', () => 
         request(api.server).get('/v1/countries'),
         request(api.server).get('/v1/plans'),
         request(api.server).get('/v1/orders'),
-        request(api.server).post('/v1/orders').send({ countryCode: 'US', items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
+        request(api.server)
+          .post('/v1/orders')
+          .send({ countryCode: 'US', items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }] }),
         request(api.server).get('/v1/orders/1'),
         request(api.server).post('/v1/orders/1/cancel'),
         request(api.server).post('/v1/orders/1/payments').send({ amountCents: 1, method: 'card' }),

@@ -28,7 +28,12 @@ describe('The audit trail (GET /admin/audit)', () => {
   };
 
   it('records every admin action with who, what, when and the request id; never a key', async () => {
-    const created = await request(api.server).post('/admin/tenants').set(admin).set('X-Request-Id', 'audit-create-1').send({ name: 'audited', plan: 'pro' }).expect(201);
+    const created = await request(api.server)
+      .post('/admin/tenants')
+      .set(admin)
+      .set('X-Request-Id', 'audit-create-1')
+      .send({ name: 'audited', plan: 'pro' })
+      .expect(201);
     const tenantId: string = created.body.tenant.id;
     const key = await request(api.server).post(`/admin/tenants/${tenantId}/api-keys`).set(admin).expect(201);
     await request(api.server).delete(`/admin/tenants/${tenantId}/api-keys/${key.body.id}`).set(admin).expect(204);
@@ -61,9 +66,16 @@ describe('The audit trail (GET /admin/audit)', () => {
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () => callback(null, text));
       });
-    const copy = await request(api.server).post('/admin/tenants/import?as=new').set(admin).set('Content-Type', 'application/x-ndjson').send(archive.body as string).expect(201);
+    const copy = await request(api.server)
+      .post('/admin/tenants/import?as=new')
+      .set(admin)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(archive.body as string)
+      .expect(201);
     const entries = await entriesOf(copy.body.tenant.id);
-    expect(entries).toEqual([expect.objectContaining({ action: 'tenant.imported', details: { as: 'new', rows: { orders: 1, order_items: 2, payments: 0, refunds: 0 } } })]);
+    expect(entries).toEqual([
+      expect.objectContaining({ action: 'tenant.imported', details: { as: 'new', rows: { orders: 1, order_items: 2, payments: 0, refunds: 0 } } }),
+    ]);
   });
 
   it('records nothing for a refused action, and refuses tenant keys and bad cursors', async () => {

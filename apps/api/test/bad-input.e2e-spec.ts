@@ -41,13 +41,25 @@ const TENANT_API_CASES: Array<[string, BadRequest]> = [
   ['JSON null as the body', order('null', null)],
   ['an empty JSON body', order('', 'countryCode')],
   ['a body that is not JSON (text/plain)', { method: 'post', path: '/v1/orders', body: 'countryCode=US', contentType: 'text/plain', status: 415, field: null }],
-  ['a gzip body that does not decompress', { method: 'post', path: '/v1/orders', body: JSON.stringify(orderBody()), headers: { 'Content-Encoding': 'gzip' }, status: 400, field: null }],
-  ['a body nested 10000 levels deep', order(`{"countryCode":"US","items":${deepArray(10000)}}`, 'items[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]')],
+  [
+    'a gzip body that does not decompress',
+    { method: 'post', path: '/v1/orders', body: JSON.stringify(orderBody()), headers: { 'Content-Encoding': 'gzip' }, status: 400, field: null },
+  ],
+  [
+    'a body nested 10000 levels deep',
+    order(
+      `{"countryCode":"US","items":${deepArray(10000)}}`,
+      'items[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]',
+    ),
+  ],
   // Unknown fields
   ['an unknown top-level field', order({ ...orderBody(), discountCents: 100 }, 'discountCents')],
   ['an unknown field inside an item', order(withItem({ color: 'red' }), 'items[0].color')],
   ['a __proto__ field', order(`{"countryCode":"US","items":[{"sku":"A","quantity":1,"unitPriceCents":1}],"__proto__":{"admin":true}}`, '__proto__')],
-  ['a constructor field inside an item', order(`{"countryCode":"US","items":[{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{}}]}`, 'items[0].constructor')],
+  [
+    'a constructor field inside an item',
+    order(`{"countryCode":"US","items":[{"sku":"A","quantity":1,"unitPriceCents":1,"constructor":{}}]}`, 'items[0].constructor'),
+  ],
   ['a client-chosen totalCents', order({ ...orderBody(), totalCents: 1 }, 'totalCents')],
   ['a client-chosen status', order({ ...orderBody(), status: 'paid' }, 'status')],
   // Wrong types
@@ -91,15 +103,37 @@ const TENANT_API_CASES: Array<[string, BadRequest]> = [
   // Body size
   ['a body over 1 MiB', order({ ...orderBody(), note: 'n'.repeat(1024 * 1024 + 1) }, null, 413)],
   // Idempotency-Key
-  ['an Idempotency-Key of 201 characters', { method: 'post', path: '/v1/orders', body: orderBody(), headers: { 'Idempotency-Key': 'k'.repeat(201) }, status: 400, field: 'Idempotency-Key' }],
-  ['an empty Idempotency-Key', { method: 'post', path: '/v1/orders', body: orderBody(), headers: { 'Idempotency-Key': '' }, status: 400, field: 'Idempotency-Key' }],
-  ['a non-ASCII Idempotency-Key', { method: 'post', path: '/v1/orders', body: orderBody(), headers: { 'Idempotency-Key': 'caf\u00e9' }, status: 400, field: 'Idempotency-Key' }],
-  ['an Idempotency-Key of 201 characters on a payment', { method: 'post', path: '/v1/orders/:order/payments', body: { amountCents: 1, method: 'card' }, headers: { 'Idempotency-Key': 'k'.repeat(201) }, status: 400, field: 'Idempotency-Key' }],
+  [
+    'an Idempotency-Key of 201 characters',
+    { method: 'post', path: '/v1/orders', body: orderBody(), headers: { 'Idempotency-Key': 'k'.repeat(201) }, status: 400, field: 'Idempotency-Key' },
+  ],
+  [
+    'an empty Idempotency-Key',
+    { method: 'post', path: '/v1/orders', body: orderBody(), headers: { 'Idempotency-Key': '' }, status: 400, field: 'Idempotency-Key' },
+  ],
+  [
+    'a non-ASCII Idempotency-Key',
+    { method: 'post', path: '/v1/orders', body: orderBody(), headers: { 'Idempotency-Key': 'caf\u00e9' }, status: 400, field: 'Idempotency-Key' },
+  ],
+  [
+    'an Idempotency-Key of 201 characters on a payment',
+    {
+      method: 'post',
+      path: '/v1/orders/:order/payments',
+      body: { amountCents: 1, method: 'card' },
+      headers: { 'Idempotency-Key': 'k'.repeat(201) },
+      status: 400,
+      field: 'Idempotency-Key',
+    },
+  ],
   // Ids in paths
   ...['abc', '1.5', '1.0', '-1', '+1', '0', '01', '1e3', '0x10', '99999999999999999999', '9007199254740993'].flatMap((id): Array<[string, BadRequest]> => [
     [`GET /v1/orders/${id}`, { method: 'get', path: `/v1/orders/${id}`, status: 400, field: 'id' }],
     [`POST /v1/orders/${id}/cancel`, { method: 'post', path: `/v1/orders/${id}/cancel`, status: 400, field: 'id' }],
-    [`POST /v1/orders/${id}/payments`, { method: 'post', path: `/v1/orders/${id}/payments`, body: { amountCents: 1, method: 'card' }, status: 400, field: 'id' }],
+    [
+      `POST /v1/orders/${id}/payments`,
+      { method: 'post', path: `/v1/orders/${id}/payments`, body: { amountCents: 1, method: 'card' }, status: 400, field: 'id' },
+    ],
     [`GET /v1/orders/${id}/payments`, { method: 'get', path: `/v1/orders/${id}/payments`, status: 400, field: 'id' }],
   ]),
   // Pagination
@@ -159,7 +193,8 @@ describe('Bad input on the tenant API: always a 4xx in the error shape, never a 
 
   it.each(TENANT_API_CASES)('refuses %s', async (_name, bad) => {
     const before = await tenantRowCounts(api.ownerUrl, tenant.id);
-    const call = request(api.server)[bad.method](bad.path.replace(':order', String(orderId))).set(bearer(tenant.apiKey));
+    const agent = request(api.server);
+    const call = agent[bad.method](bad.path.replace(':order', String(orderId))).set(bearer(tenant.apiKey));
     for (const [header, value] of Object.entries(bad.headers ?? {})) call.set(header, value);
     if (typeof bad.body === 'string') call.set('Content-Type', bad.contentType ?? 'application/json');
     const response = bad.body === undefined ? await call : await call.send(bad.body as object);
@@ -221,15 +256,30 @@ describe('Bad input on the admin API: always a 4xx in the error shape, never a 5
     ],
     [
       'a tenant cursor with a malformed id',
-      { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '2026-01-01T00:00:00.000000Z', id: '-'.repeat(36) })}`, status: 400, field: 'cursor' },
+      {
+        method: 'get',
+        path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '2026-01-01T00:00:00.000000Z', id: '-'.repeat(36) })}`,
+        status: 400,
+        field: 'cursor',
+      },
     ],
     [
       'a tenant cursor with a date that does not exist',
-      { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '2026-02-30T00:00:00.000000Z', id: randomUUID() })}`, status: 400, field: 'cursor' },
+      {
+        method: 'get',
+        path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '2026-02-30T00:00:00.000000Z', id: randomUUID() })}`,
+        status: 400,
+        field: 'cursor',
+      },
     ],
     [
       'a tenant cursor in year 0000',
-      { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '0000-01-01T00:00:00.000000Z', id: randomUUID() })}`, status: 400, field: 'cursor' },
+      {
+        method: 'get',
+        path: `/admin/tenants?cursor=${cursorOf({ k: 'tenant', createdAt: '0000-01-01T00:00:00.000000Z', id: randomUUID() })}`,
+        status: 400,
+        field: 'cursor',
+      },
     ],
     ['a NUL character in a tenant name', create({ name: `${marker}\u0000` }, 'name')],
     ['an order cursor on the tenant list', { method: 'get', path: `/admin/tenants?cursor=${cursorOf({ k: 'order', id: 5 })}`, status: 400, field: 'cursor' }],
@@ -248,7 +298,9 @@ describe('Bad input on the admin API: always a 4xx in the error shape, never a 5
     });
   const keysOfProbe = () =>
     withOwner(api.ownerUrl, async (client) => {
-      const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL`, [probe.id]);
+      const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL`, [
+        probe.id,
+      ]);
       return rows[0].count;
     });
 

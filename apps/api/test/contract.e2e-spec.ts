@@ -75,22 +75,35 @@ describe('The contract, exercised through the typed client generated from the do
       expect(withIds.map(({ method, path }) => `${method} ${path}`).filter((key) => !probes[key])).toEqual([]);
     });
 
-    it.each(withIds.map(({ method, path }) => [`${method.toUpperCase()} ${path}`, method, path] as const))('%s answers 404 and changes nothing', async (_name, method, path) => {
-      const a = await createTenant(api.server);
-      const b = await createTenant(api.server);
-      const order = await createOrder(api.server, b);
-      const payment = await request(api.server).post(`/v1/orders/${order.id}/payments`).set(bearer(b.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
-      const before = { counts: await tenantRowCounts(api.ownerUrl, b.id), order: (await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(b.apiKey))).body };
-      const probe = probes[`${method} ${path}`];
-      const url = path.replace('{id}', String(order.id)).replace('{paymentId}', String(payment.body.id));
-      const call = (request(api.server) as any)[method](url).set(bearer(a.apiKey));
-      const response = probe.body ? await call.send(probe.body) : await call;
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
-      expect(JSON.stringify(response.body)).not.toContain(b.id);
-      const after = { counts: await tenantRowCounts(api.ownerUrl, b.id), order: (await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(b.apiKey))).body };
-      expect(after).toEqual(before);
-    });
+    it.each(withIds.map(({ method, path }) => [`${method.toUpperCase()} ${path}`, method, path] as const))(
+      '%s answers 404 and changes nothing',
+      async (_name, method, path) => {
+        const a = await createTenant(api.server);
+        const b = await createTenant(api.server);
+        const order = await createOrder(api.server, b);
+        const payment = await request(api.server)
+          .post(`/v1/orders/${order.id}/payments`)
+          .set(bearer(b.apiKey))
+          .send({ amountCents: 100, method: 'card' })
+          .expect(201);
+        const before = {
+          counts: await tenantRowCounts(api.ownerUrl, b.id),
+          order: (await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(b.apiKey))).body,
+        };
+        const probe = probes[`${method} ${path}`];
+        const url = path.replace('{id}', String(order.id)).replace('{paymentId}', String(payment.body.id));
+        const call = (request(api.server) as any)[method](url).set(bearer(a.apiKey));
+        const response = probe.body ? await call.send(probe.body) : await call;
+        expect(response.status).toBe(404);
+        expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+        expect(JSON.stringify(response.body)).not.toContain(b.id);
+        const after = {
+          counts: await tenantRowCounts(api.ownerUrl, b.id),
+          order: (await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(b.apiKey))).body,
+        };
+        expect(after).toEqual(before);
+      },
+    );
   });
 
   describe('property-based: generated valid and invalid requests for every operation', () => {
@@ -108,7 +121,9 @@ describe('The contract, exercised through the typed client generated from the do
       tally.started = Date.now();
     });
     afterAll(() => {
-      process.stdout.write(`[contract fuzz] ${tally.requests} requests in ${((Date.now() - tally.started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(tally.statuses)}\n`);
+      process.stdout.write(
+        `[contract fuzz] ${tally.requests} requests in ${((Date.now() - tally.started) / 1000).toFixed(1)} s; statuses ${JSON.stringify(tally.statuses)}\n`,
+      );
     });
 
     const errorShape = validatorFor({ $ref: '#/components/schemas/ErrorBody' });
@@ -128,13 +143,13 @@ describe('The contract, exercised through the typed client generated from the do
         case 'array':
           return fc.array(valid(schema.items ?? {}), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 3, 3) });
         case 'object':
-          return fc.record(
-            Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, valid(property as Schema)])),
-            { requiredKeys: schema.required ?? [] },
-          );
+          return fc.record(Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, valid(property as Schema)])), {
+            requiredKeys: schema.required ?? [],
+          });
         case 'string':
           if (schema.format === 'uuid') return fc.uuid();
-          if (schema.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
+          if (schema.format === 'date-time')
+            return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString());
           if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern));
           return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 20, 20) });
         default:
@@ -142,7 +157,8 @@ describe('The contract, exercised through the typed client generated from the do
       }
     };
     /** Mostly-valid values, with an invalid one a third of the time. */
-    const sometimesInvalid = (schema: Schema) => fc.oneof({ weight: 2, arbitrary: valid(schema) }, { weight: 1, arbitrary: fc.oneof(fc.anything(), fc.string(), fc.integer(), fc.constant(null)) });
+    const sometimesInvalid = (schema: Schema) =>
+      fc.oneof({ weight: 2, arbitrary: valid(schema) }, { weight: 1, arbitrary: fc.oneof(fc.anything(), fc.string(), fc.integer(), fc.constant(null)) });
 
     const tokenFor = (path: string) => (path.startsWith('/v1') ? tenant.apiKey : TEST_ADMIN_TOKEN);
     const exercised = operations.filter(({ path }) => !path.startsWith('/health'));
@@ -154,7 +170,10 @@ describe('The contract, exercised through the typed client generated from the do
         const queryParameters = (operation.parameters ?? []).filter((parameter) => parameter.in === 'query');
         const bodySchema = operation.requestBody?.content['application/json']?.schema;
         // Ids never empty: an empty one addresses another route (/v1/orders/ is the list).
-        const idValue = (schema: Schema) => (resolve(schema).format === 'uuid' ? fc.oneof(fc.uuid(), fc.string({ minLength: 1 })) : fc.oneof(fc.constantFrom(...orderIds), fc.integer(), fc.string({ minLength: 1, maxLength: 12 })));
+        const idValue = (schema: Schema) =>
+          resolve(schema).format === 'uuid'
+            ? fc.oneof(fc.uuid(), fc.string({ minLength: 1 }))
+            : fc.oneof(fc.constantFrom(...orderIds), fc.integer(), fc.string({ minLength: 1, maxLength: 12 }));
         const arbitrary = fc.record({
           path: fc.tuple(...pathParameters.map((parameter) => idValue(parameter.schema))),
           query: fc.tuple(...queryParameters.map((parameter) => fc.option(sometimesInvalid(parameter.schema), { nil: undefined }))),

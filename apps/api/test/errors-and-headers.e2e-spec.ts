@@ -21,8 +21,18 @@ describe('X-Request-Id and the error shape', () => {
     ['POST /v1/orders (201)', () => request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).send(orderBody())],
     ['GET /v1/orders/:id of nothing (404)', () => request(api.server).get('/v1/orders/9007199254740991').set(bearer(tenant.apiKey))],
     ['GET /v1/orders without a key (401)', () => request(api.server).get('/v1/orders')],
-    ['POST /v1/orders with malformed JSON (400)', () => request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).set('Content-Type', 'application/json').send('{')],
-    ['POST /v1/orders over 1 MiB (413)', () => request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).send({ note: 'x'.repeat(1024 * 1024 + 10) })],
+    [
+      'POST /v1/orders with malformed JSON (400)',
+      () => request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).set('Content-Type', 'application/json').send('{'),
+    ],
+    [
+      'POST /v1/orders over 1 MiB (413)',
+      () =>
+        request(api.server)
+          .post('/v1/orders')
+          .set(bearer(tenant.apiKey))
+          .send({ note: 'x'.repeat(1024 * 1024 + 10) }),
+    ],
     ['GET /admin/tenants (200)', () => request(api.server).get('/admin/tenants').set(bearer(TEST_ADMIN_TOKEN))],
     ['GET /health/live (200)', () => request(api.server).get('/health/live')],
     ['GET /no-such-route (404)', () => request(api.server).get('/no-such-route')],
@@ -62,7 +72,10 @@ describe('X-Request-Id and the error shape', () => {
       expectError(await request(api.server).get('/v1/orders/9007199254740991').set(bearer(tenant.apiKey)), 404);
       expectError(await request(api.server).post(`/v1/orders/${order.id}/cancel`).set(bearer(tenant.apiKey)), 409);
       expectError(await request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).set('Content-Type', 'application/json').send('{'), 400);
-      const invalid = await request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).send(orderBody({ items: [{ sku: 'A', quantity: 0, unitPriceCents: 1 }] }));
+      const invalid = await request(api.server)
+        .post('/v1/orders')
+        .set(bearer(tenant.apiKey))
+        .send(orderBody({ items: [{ sku: 'A', quantity: 0, unitPriceCents: 1 }] }));
       expectError(invalid, 400, { field: 'items[0].quantity' });
       expect(invalid.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     });
@@ -72,7 +85,14 @@ describe('X-Request-Id and the error shape', () => {
         [request(api.server).get('/v1/orders'), 401, 'Unauthorized'],
         [request(api.server).get('/v1/orders').set(bearer(TEST_ADMIN_TOKEN)), 403, 'Forbidden'],
         [request(api.server).get('/v1/orders/9007199254740991').set(bearer(tenant.apiKey)), 404, 'Not Found'],
-        [request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).send({ note: 'x'.repeat(1024 * 1024 + 10) }), 413, 'Payload Too Large'],
+        [
+          request(api.server)
+            .post('/v1/orders')
+            .set(bearer(tenant.apiKey))
+            .send({ note: 'x'.repeat(1024 * 1024 + 10) }),
+          413,
+          'Payload Too Large',
+        ],
       ];
       for (const [call, status, error] of cases) {
         const response = await call;

@@ -39,7 +39,11 @@ describe('The HTTP edge: what clients nobody here wrote see', () => {
     it.each([
       ['a malformed request line', 'GARBAGE\r\n\r\n', 400],
       ['headers over the size limit', `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
-      ['a body shorter than its Content-Length', 'POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a"', 408],
+      [
+        'a body shorter than its Content-Length',
+        'POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a"',
+        408,
+      ],
     ])('%s', async (_name, payload, status) => {
       const answer = parseRaw(await rawExchange(port, payload));
       expect(answer.status).toBe(status);

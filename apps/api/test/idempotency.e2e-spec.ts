@@ -171,9 +171,7 @@ describe('Idempotency-Key on POST /v1/orders and POST /v1/orders/:id/payments', 
       const tenant = await createTenant(api.server);
       const order = await createOrder(api.server, tenant);
       const key = randomUUID();
-      const responses = await Promise.all(
-        Array.from({ length: 20 }, () => postPayment(tenant, order.id, key, { amountCents: 250, method: 'card' })),
-      );
+      const responses = await Promise.all(Array.from({ length: 20 }, () => postPayment(tenant, order.id, key, { amountCents: 250, method: 'card' })));
       expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));
       expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
       expect(responses.filter((response) => response.headers['idempotent-replayed'] === 'true')).toHaveLength(19);

@@ -41,7 +41,9 @@ describe('The OpenAPI document', () => {
   });
 
   it('passes spectral lint (spectral:oas) with no error and no warning', async () => {
-    const result = await run('npx', ['spectral', 'lint', file, '--format=json', '--quiet'], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout: string }) => error);
+    const result = await run('npx', ['spectral', 'lint', file, '--format=json', '--quiet'], { maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { stdout: string }) => error,
+    );
     const problems = JSON.parse(result.stdout || '[]') as Array<{ code: string; message: string; severity: number }>;
     expect(problems.filter((problem) => problem.severity <= 1).map((problem) => `${problem.code}: ${problem.message}`)).toEqual([]);
   });

@@ -22,7 +22,15 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
     base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -64,7 +72,10 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
     if (citus) {
       await page.locator('#found', { hasText: `worker ${placement.nodeName}:${placement.nodePort}` }).waitFor();
       expect(await page.locator('#shard-map tr.highlight td:first-child').textContent()).toBe(String(placement.shardId));
-      await page.locator('#rebalance-status').filter({ hasText: /Job|No rebalance/ }).waitFor();
+      await page
+        .locator('#rebalance-status')
+        .filter({ hasText: /Job|No rebalance/ })
+        .waitFor();
       expect(await page.locator('#hot').isVisible()).toBe(true);
       if (process.env.OPS_PAGE_SCREENSHOT) {
         mkdirSync(join(process.env.OPS_PAGE_SCREENSHOT, '..'), { recursive: true });
@@ -82,7 +93,10 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
     const html = await request(api.server).get('/admin/ui').expect(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
     expect(html.headers['content-security-policy']).toContain("script-src 'self'");
-    await request(api.server).get('/admin/ui/app.js').expect(200).expect('Content-Type', /javascript/);
+    await request(api.server)
+      .get('/admin/ui/app.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     await request(api.server).get('/admin/ui/other.js').expect(404);
   });
 });

@@ -95,7 +95,9 @@ describe('Orders (/v1/orders)', () => {
 
     it('answers 400 with details for a country code that is not in /v1/countries, and writes nothing', async () => {
       const before = await tenantRowCounts(api.ownerUrl, tenant.id);
-      const response = await v1().post('/v1/orders').send(orderBody({ countryCode: 'XX' }));
+      const response = await v1()
+        .post('/v1/orders')
+        .send(orderBody({ countryCode: 'XX' }));
       expectError(response, 400, { field: 'countryCode' });
       expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual(before);
     });

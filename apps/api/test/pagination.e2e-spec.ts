@@ -114,8 +114,7 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
   });
 
   describe('GET /admin/tenants', () => {
-    const admin = (query: Record<string, string | number>) =>
-      request(api.server).get('/admin/tenants').query(query).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+    const admin = (query: Record<string, string | number>) => request(api.server).get('/admin/tenants').query(query).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
 
     it('pages tenants newest first with a cursor, without duplicates', async () => {
       const created: string[] = [];

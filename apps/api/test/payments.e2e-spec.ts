@@ -16,10 +16,8 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
 
   const pay = (tenant: TestTenant, orderId: number, body: Record<string, unknown>) =>
     request(api.server).post(`/v1/orders/${orderId}/payments`).set(bearer(tenant.apiKey)).send(body);
-  const getOrder = (tenant: TestTenant, orderId: number) =>
-    request(api.server).get(`/v1/orders/${orderId}`).set(bearer(tenant.apiKey)).expect(200);
-  const cancel = (tenant: TestTenant, orderId: number) =>
-    request(api.server).post(`/v1/orders/${orderId}/cancel`).set(bearer(tenant.apiKey));
+  const getOrder = (tenant: TestTenant, orderId: number) => request(api.server).get(`/v1/orders/${orderId}`).set(bearer(tenant.apiKey)).expect(200);
+  const cancel = (tenant: TestTenant, orderId: number) => request(api.server).post(`/v1/orders/${orderId}/cancel`).set(bearer(tenant.apiKey));
 
   describe('POST /v1/orders/:id/payments', () => {
     it('answers 201 with the Payment; a partial payment leaves the order pending', async () => {
@@ -135,9 +133,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
       const tenant = await createTenant(api.server);
       const amount = 1234;
       const order = await createOrder(api.server, tenant, { items: itemsWorth(10 * amount) });
-      const responses = await Promise.all(
-        Array.from({ length: 20 }, () => pay(tenant, order.id, { amountCents: amount, method: 'card' })),
-      );
+      const responses = await Promise.all(Array.from({ length: 20 }, () => pay(tenant, order.id, { amountCents: amount, method: 'card' })));
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status === 201)).toHaveLength(10);
       expect(statuses.filter((status) => status === 409)).toHaveLength(10);

@@ -32,6 +32,10 @@ describe("the plan's item limit", () => {
     expect(refused.body.details).toEqual([{ field: 'items', message: expect.stringContaining('at most 2 items') }]);
     expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
 
-    await request(api.server).post('/v1/orders').set(bearer(tenant.apiKey)).send(orderBody({ items: items.slice(0, 2) })).expect(201);
+    await request(api.server)
+      .post('/v1/orders')
+      .set(bearer(tenant.apiKey))
+      .send(orderBody({ items: items.slice(0, 2) }))
+      .expect(201);
   });
 });

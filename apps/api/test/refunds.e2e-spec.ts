@@ -17,7 +17,9 @@ describe('Refunds (POST and GET /v1/orders/:id/payments/:paymentId/refunds)', ()
   beforeEach(async () => {
     tenant = await createTenant(api.server);
     orderId = (await createOrder(api.server, tenant, { items: [{ sku: 'R', quantity: 1, unitPriceCents: 1000 }] })).id;
-    paymentId = (await request(api.server).post(`/v1/orders/${orderId}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 1000, method: 'card' }).expect(201)).body.id;
+    paymentId = (
+      await request(api.server).post(`/v1/orders/${orderId}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 1000, method: 'card' }).expect(201)
+    ).body.id;
   });
 
   const refund = (body: object, order = orderId, payment = paymentId, key = tenant.apiKey) =>
@@ -46,7 +48,10 @@ describe('Refunds (POST and GET /v1/orders/:id/payments/:paymentId/refunds)', ()
     expect(responses.filter((response) => response.status === 201)).toHaveLength(3);
     expect(responses.filter((response) => response.status === 409)).toHaveLength(7);
     const total = await withOwner(api.ownerUrl, async (client) => {
-      const { rows } = await client.query(`SELECT coalesce(sum(amount_cents), 0)::int AS total FROM refunds WHERE tenant_id = $1 AND payment_id = $2`, [tenant.id, paymentId]);
+      const { rows } = await client.query(`SELECT coalesce(sum(amount_cents), 0)::int AS total FROM refunds WHERE tenant_id = $1 AND payment_id = $2`, [
+        tenant.id,
+        paymentId,
+      ]);
       return rows[0].total as number;
     });
     expect(total).toBe(900);

@@ -22,7 +22,9 @@ const goodTable = (name: string, extra = '', colocateWith = 'none') => [
   `CREATE TABLE s.${name} (tenant_id uuid NOT NULL, id bigint NOT NULL, ${extra} PRIMARY KEY (tenant_id, id))`,
   `ALTER TABLE s.${name} ENABLE ROW LEVEL SECURITY`,
   `CREATE POLICY ${name}_tenant ON s.${name} ${POLICY}`,
-  ...(citus ? [`SELECT create_distributed_table('s.${name}', 'tenant_id', ${colocateWith === 'none' ? 'shard_count => 32, ' : ''}colocate_with => '${colocateWith}')`] : []),
+  ...(citus
+    ? [`SELECT create_distributed_table('s.${name}', 'tenant_id', ${colocateWith === 'none' ? 'shard_count => 32, ' : ''}colocate_with => '${colocateWith}')`]
+    : []),
 ];
 const distribute = (table: string, column = 'tenant_id', extra = '') => (citus ? [`SELECT create_distributed_table('s.${table}', '${column}'${extra})`] : []);
 const onCitus = (checks: string[]) => (citus ? checks : []);
@@ -32,15 +34,33 @@ const CASES: Array<[string, () => BrokenSchema]> = [
   [
     'a primary key without tenant_id',
     () => ({
-      build: [`CREATE TABLE s.orders (tenant_id uuid NOT NULL, id bigint PRIMARY KEY)`, `ALTER TABLE s.orders ENABLE ROW LEVEL SECURITY`, `CREATE POLICY p ON s.orders ${POLICY}`],
+      build: [
+        `CREATE TABLE s.orders (tenant_id uuid NOT NULL, id bigint PRIMARY KEY)`,
+        `ALTER TABLE s.orders ENABLE ROW LEVEL SECURITY`,
+        `CREATE POLICY p ON s.orders ${POLICY}`,
+      ],
       expected: ['no_tenant_index', 'primary_key_without_tenant', ...onCitus(['tenant_table_not_distributed'])],
     }),
   ],
   [
     'a unique constraint without tenant_id',
-    () => ({ build: [...goodTable('orders', 'code text UNIQUE,').filter((sql) => !sql.includes('create_distributed_table'))], expected: ['unique_without_tenant', ...onCitus(['tenant_table_not_distributed'])] }),
+    () => ({
+      build: [...goodTable('orders', 'code text UNIQUE,').filter((sql) => !sql.includes('create_distributed_table'))],
+      expected: ['unique_without_tenant', ...onCitus(['tenant_table_not_distributed'])],
+    }),
   ],
-  ['no index leading with tenant_id', () => ({ build: [`CREATE TABLE s.orders (tenant_id uuid NOT NULL, id bigint NOT NULL, PRIMARY KEY (id, tenant_id))`, `ALTER TABLE s.orders ENABLE ROW LEVEL SECURITY`, `CREATE POLICY p ON s.orders ${POLICY}`, ...distribute('orders', 'tenant_id', ", shard_count => 32")], expected: ['no_tenant_index'] })],
+  [
+    'no index leading with tenant_id',
+    () => ({
+      build: [
+        `CREATE TABLE s.orders (tenant_id uuid NOT NULL, id bigint NOT NULL, PRIMARY KEY (id, tenant_id))`,
+        `ALTER TABLE s.orders ENABLE ROW LEVEL SECURITY`,
+        `CREATE POLICY p ON s.orders ${POLICY}`,
+        ...distribute('orders', 'tenant_id', ', shard_count => 32'),
+      ],
+      expected: ['no_tenant_index'],
+    }),
+  ],
   [
     'a foreign key between tenant tables without tenant_id',
     () => ({
@@ -75,11 +95,35 @@ const CASES: Array<[string, () => BrokenSchema]> = [
   ],
   ...(citus
     ? ([
-        ['a tenant table left local', () => ({ build: goodTable('orders').filter((sql) => !sql.includes('create_distributed_table')), expected: ['tenant_table_not_distributed'] })],
-        ['a tenant table distributed on another column', () => ({ build: goodTable('orders').map((sql) => sql.replace("'tenant_id', shard_count", "'id', shard_count")), expected: ['distributed_on_other_column'] })],
-        ['tenant tables in different colocation groups', () => ({ build: [...goodTable('orders'), ...goodTable('items', '', 'none'), ...goodTable('payments', '', 's.orders')], expected: ['tenant_tables_not_colocated'] })],
-        ['a colocation group of 4 shards', () => ({ build: goodTable('orders').map((sql) => sql.replace('shard_count => 32', 'shard_count => 4')), expected: ['few_shards'] })],
-        ['a small lookup table distributed', () => ({ build: [`CREATE TABLE s.currencies (code text PRIMARY KEY, name text)`, ...distribute('currencies', 'code')], expected: ['small_table_distributed'] })],
+        [
+          'a tenant table left local',
+          () => ({ build: goodTable('orders').filter((sql) => !sql.includes('create_distributed_table')), expected: ['tenant_table_not_distributed'] }),
+        ],
+        [
+          'a tenant table distributed on another column',
+          () => ({
+            build: goodTable('orders').map((sql) => sql.replace("'tenant_id', shard_count", "'id', shard_count")),
+            expected: ['distributed_on_other_column'],
+          }),
+        ],
+        [
+          'tenant tables in different colocation groups',
+          () => ({
+            build: [...goodTable('orders'), ...goodTable('items', '', 'none'), ...goodTable('payments', '', 's.orders')],
+            expected: ['tenant_tables_not_colocated'],
+          }),
+        ],
+        [
+          'a colocation group of 4 shards',
+          () => ({ build: goodTable('orders').map((sql) => sql.replace('shard_count => 32', 'shard_count => 4')), expected: ['few_shards'] }),
+        ],
+        [
+          'a small lookup table distributed',
+          () => ({
+            build: [`CREATE TABLE s.currencies (code text PRIMARY KEY, name text)`, ...distribute('currencies', 'code')],
+            expected: ['small_table_distributed'],
+          }),
+        ],
         [
           'a distribution column with three values',
           () => ({
@@ -95,7 +139,10 @@ const CASES: Array<[string, () => BrokenSchema]> = [
         [
           'shards far larger on one node',
           () => ({
-            build: [...goodTable('orders', "payload text NOT NULL,"), `INSERT INTO s.orders SELECT '00000000-0000-4000-8000-000000000001', i, repeat('x', 200) FROM generate_series(1, 80000) i`],
+            build: [
+              ...goodTable('orders', 'payload text NOT NULL,'),
+              `INSERT INTO s.orders SELECT '00000000-0000-4000-8000-000000000001', i, repeat('x', 200) FROM generate_series(1, 80000) i`,
+            ],
             expected: ['shard_size_skew'],
             options: { skewMinBytes: 1 },
           }),
@@ -128,7 +175,16 @@ describe(`The schema doctor (${testTarget()})`, () => {
   it('finds nothing on the project database: GET /admin/schema-check and npm run doctor agree', async () => {
     const response = await request(api.server).get('/admin/schema-check').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
     expect(response.body).toEqual({ ok: true, findings: [] });
-    const { stdout } = await promisify(execFile)('npx', ['ts-node', '--transpile-only', '-r', 'tsconfig-paths/register', 'libs/schema-doctor/src/cli.ts', '--url', api.ownerUrl, '--json']);
+    const { stdout } = await promisify(execFile)('npx', [
+      'ts-node',
+      '--transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'libs/schema-doctor/src/cli.ts',
+      '--url',
+      api.ownerUrl,
+      '--json',
+    ]);
     expect(JSON.parse(stdout)).toEqual({ ok: true, findings: [] });
   });
 
@@ -139,9 +195,18 @@ describe(`The schema doctor (${testTarget()})`, () => {
   it.each(CASES)('%s', async (_name, make) => {
     const { build, expected, options } = make();
     await inSchema(build, async (schema) => {
-      const findings = await withOwner(api.ownerUrl, (client) => examineSchema({ query: async (sql, parameters) => (await client.query(sql, parameters)).rows }, { schema, ...options }));
+      const findings = await withOwner(api.ownerUrl, (client) =>
+        examineSchema({ query: async (sql, parameters) => (await client.query(sql, parameters)).rows }, { schema, ...options }),
+      );
       expect(findings.map((finding) => finding.check).sort()).toEqual([...expected].sort());
-      for (const finding of findings) expect(finding).toEqual({ check: expect.any(String), severity: expect.stringMatching(/^(error|warning)$/), object: expect.stringContaining(''), message: expect.any(String), fix: expect.any(String) });
+      for (const finding of findings)
+        expect(finding).toEqual({
+          check: expect.any(String),
+          severity: expect.stringMatching(/^(error|warning)$/),
+          object: expect.stringContaining(''),
+          message: expect.any(String),
+          fix: expect.any(String),
+        });
     });
   });
 
@@ -149,10 +214,22 @@ describe(`The schema doctor (${testTarget()})`, () => {
     const role = `doctor_rt_${randomBytes(3).toString('hex')}`;
     await withOwner(api.ownerUrl, (client) => client.query(`CREATE ROLE ${role} BYPASSRLS`));
     try {
-      const build = [...goodTable('orders'), `CREATE POLICY runtime ON s.orders TO ${role} ${POLICY}`, `GRANT INSERT ON s.orders TO ${role}`, `ALTER TABLE s.orders OWNER TO ${role}`];
+      const build = [
+        ...goodTable('orders'),
+        `CREATE POLICY runtime ON s.orders TO ${role} ${POLICY}`,
+        `GRANT INSERT ON s.orders TO ${role}`,
+        `ALTER TABLE s.orders OWNER TO ${role}`,
+      ];
       await inSchema(build, async (schema) => {
-        const findings = await withOwner(api.ownerUrl, (client) => examineSchema({ query: async (sql, parameters) => (await client.query(sql, parameters)).rows }, { schema }));
-        const expected = ['rls_not_forced', 'runtime_role_bypassrls', 'runtime_role_owns_tables', ...onCitus(['tenant_role_fan_out_allowed', 'tenant_role_set_not_propagated'])];
+        const findings = await withOwner(api.ownerUrl, (client) =>
+          examineSchema({ query: async (sql, parameters) => (await client.query(sql, parameters)).rows }, { schema }),
+        );
+        const expected = [
+          'rls_not_forced',
+          'runtime_role_bypassrls',
+          'runtime_role_owns_tables',
+          ...onCitus(['tenant_role_fan_out_allowed', 'tenant_role_set_not_propagated']),
+        ];
         expect(findings.map((finding) => finding.check).sort()).toEqual(expected.sort());
       });
     } finally {

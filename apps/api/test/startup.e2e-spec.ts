@@ -63,7 +63,11 @@ describe('Start-up failures say what failed and what to do', () => {
     mkdirSync(locked);
     chmodSync(locked, 0o500);
     try {
-      const result = start({ EMBEDDED_PG_DIR: join(locked, process.getuid?.() === 0 ? 'pg' : 'nested/pg'), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) });
+      const result = start({
+        EMBEDDED_PG_DIR: join(locked, process.getuid?.() === 0 ? 'pg' : 'nested/pg'),
+        EMBEDDED_PG_PORT: String(await freePort()),
+        PORT: String(await freePort()),
+      });
       expectExplained(result, /EMBEDDED_PG_DIR/, /cannot use/);
     } finally {
       chmodSync(locked, 0o700);

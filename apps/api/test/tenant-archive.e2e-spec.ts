@@ -39,8 +39,16 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
     tenant = await createTenant(api.server);
     const first = await createOrder(api.server, tenant, { note: 'first "quoted" note ✓' });
     const second = await createOrder(api.server, tenant, { items: [{ sku: 'ONE', quantity: 3, unitPriceCents: 700 }] });
-    const payment = await request(api.server).post(`/v1/orders/${first.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
-    await request(api.server).post(`/v1/orders/${first.id}/payments/${payment.body.id}/refunds`).set(bearer(tenant.apiKey)).send({ amountCents: 40, reason: 'restocking' }).expect(201);
+    const payment = await request(api.server)
+      .post(`/v1/orders/${first.id}/payments`)
+      .set(bearer(tenant.apiKey))
+      .send({ amountCents: 100, method: 'card' })
+      .expect(201);
+    await request(api.server)
+      .post(`/v1/orders/${first.id}/payments/${payment.body.id}/refunds`)
+      .set(bearer(tenant.apiKey))
+      .send({ amountCents: 40, reason: 'restocking' })
+      .expect(201);
     await request(api.server).post(`/v1/orders/${second.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 2100, method: 'wallet' }).expect(201);
   });
 
@@ -79,7 +87,12 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       expect(copy.body).toEqual(source.body);
     }
     const copyArchive = await exportText(api, copyId);
-    expect(comparable(copyArchive)).toBe(comparable(archive).split(tenant.id).join(copyId).replace(/"sha256":\{[^}]+\}/, (copyArchive.match(/"sha256":\{[^}]+\}/) ?? [''])[0]));
+    expect(comparable(copyArchive)).toBe(
+      comparable(archive)
+        .split(tenant.id)
+        .join(copyId)
+        .replace(/"sha256":\{[^}]+\}/, (copyArchive.match(/"sha256":\{[^}]+\}/) ?? [''])[0]),
+    );
   });
 
   it('answers 409 when the tenant id exists, writing nothing', async () => {
@@ -96,7 +109,10 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       ['a changed line', (archive) => archive.replace('"quantity":3', '"quantity":4')],
       ['a wrong count', (archive) => archive.replace(/"orders":2/, '"orders":3')],
       ['a line that is not JSON', (archive) => archive.replace('\n', '\n{not json\n')],
-      ['a row of another tenant', (archive) => archive.replace(/("table":"payments","row":\{[^\n]*"tenant_id":")[0-9a-f-]{36}/, '$1' + '00000000-0000-4000-8000-000000000000')],
+      [
+        'a row of another tenant',
+        (archive) => archive.replace(/("table":"payments","row":\{[^\n]*"tenant_id":")[0-9a-f-]{36}/, '$1' + '00000000-0000-4000-8000-000000000000'),
+      ],
       ['an unknown table', (archive) => archive.replace('"table":"payments"', '"table":"shipments"')],
       ['an unknown column', (archive) => archive.replace('"quantity":3', '"quantity":3,"discount":1')],
       ['no tenant line', (archive) => archive.split('\n').slice(1).join('\n')],

@@ -43,7 +43,8 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       ['POST /v1/orders/:id/payments', (id) => request(api.server).post(`/v1/orders/${id}/payments`).set(as(a)).send({ amountCents: 100, method: 'card' })],
       [
         'POST /v1/orders/:id/payments with an Idempotency-Key',
-        (id) => request(api.server).post(`/v1/orders/${id}/payments`).set(as(a)).set('Idempotency-Key', randomUUID()).send({ amountCents: 1, method: 'wallet' }),
+        (id) =>
+          request(api.server).post(`/v1/orders/${id}/payments`).set(as(a)).set('Idempotency-Key', randomUUID()).send({ amountCents: 1, method: 'wallet' }),
       ],
       ['GET /v1/orders/:id/payments', (id) => request(api.server).get(`/v1/orders/${id}/payments`).set(as(a))],
     ];
@@ -92,7 +93,7 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
 
     const tenantHeaders = (tenantId: string) => ({ 'X-Tenant-Id': tenantId, 'X-Tenant': tenantId, Tenant: tenantId, 'X-Forwarded-Tenant': tenantId });
 
-    it('GET /v1/tenant answers the key\'s tenant whatever the headers and query say', async () => {
+    it("GET /v1/tenant answers the key's tenant whatever the headers and query say", async () => {
       const response = await request(api.server).get('/v1/tenant').query({ tenant_id: b.id, tenantId: b.id }).set(as(a)).set(tenantHeaders(b.id)).expect(200);
       expect(response.body.id).toBe(a.id);
     });
@@ -102,7 +103,7 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       expectError(response, 404);
     });
 
-    it('GET /v1/orders answers 400 for ?tenant_id= or ?tenantId= (unknown parameters), never B\'s orders', async () => {
+    it("GET /v1/orders answers 400 for ?tenant_id= or ?tenantId= (unknown parameters), never B's orders", async () => {
       for (const query of [{ tenant_id: b.id }, { tenantId: b.id }]) {
         expectError(await request(api.server).get('/v1/orders').query(query).set(as(a)), 400, { withDetails: true });
       }
@@ -110,7 +111,7 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       expect(listed.body.data).toEqual([]);
     });
 
-    it('GET /v1/stats answers the key\'s tenant whatever the headers and query say', async () => {
+    it("GET /v1/stats answers the key's tenant whatever the headers and query say", async () => {
       const response = await request(api.server).get('/v1/stats').query({ tenant_id: b.id }).set(as(a)).set(tenantHeaders(b.id)).expect(200);
       expect(response.body.orders.total).toBe(0);
     });
@@ -118,9 +119,19 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
     it('POST /v1/orders with tenantId or tenant_id in the body is a 400 and writes nothing for anyone', async () => {
       const before = { a: await tenantRowCounts(api.ownerUrl, a.id), b: await tenantRowCounts(api.ownerUrl, b.id) };
       for (const field of ['tenantId', 'tenant_id']) {
-        expectError(await request(api.server).post('/v1/orders').set(as(a)).send({ ...orderBody(), [field]: b.id }), 400, { field });
         expectError(
-          await request(api.server).post('/v1/orders').set(as(a)).send({ ...orderBody(), items: [{ sku: 'A', quantity: 1, unitPriceCents: 1, [field]: b.id }] }),
+          await request(api.server)
+            .post('/v1/orders')
+            .set(as(a))
+            .send({ ...orderBody(), [field]: b.id }),
+          400,
+          { field },
+        );
+        expectError(
+          await request(api.server)
+            .post('/v1/orders')
+            .set(as(a))
+            .send({ ...orderBody(), items: [{ sku: 'A', quantity: 1, unitPriceCents: 1, [field]: b.id }] }),
           400,
           { field: `items[0].${field}` },
         );

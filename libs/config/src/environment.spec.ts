@@ -21,9 +21,7 @@ describe('validateEnvironment', () => {
   });
 
   it('names every invalid variable', () => {
-    expect(() => validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ADMIN_TOKEN: 'short' })).toThrow(
-      EnvironmentError,
-    );
+    expect(() => validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ADMIN_TOKEN: 'short' })).toThrow(EnvironmentError);
     try {
       validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ADMIN_TOKEN: 'short' });
     } catch (error) {

@@ -1,18 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import {
-  getMetadataStorage,
-  IsBoolean,
-  IsEnum,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
+import { getMetadataStorage, IsBoolean, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export enum LogLevel {
   Fatal = 'fatal',
@@ -26,7 +13,7 @@ export enum LogLevel {
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+  value === undefined ? undefined : typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 
 /**
  * Every environment variable the applications read, validated once at boot.
@@ -34,11 +21,17 @@ const toBoolean = ({ value }: { value: unknown }) =>
  * with a message that names the variable.
  */
 export class Environment {
-  @IsInt() @Min(0) @Max(65535) @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @Type(() => Number)
   PORT = 3000;
 
   /** The analytics service is its own process, so it listens on a port of its own. */
-  @IsInt() @Min(0) @Max(65535) @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @Type(() => Number)
   ANALYTICS_PORT = 3100;
 
   @IsString()
@@ -51,53 +44,76 @@ export class Environment {
   @IsIn(['auto', 'json', 'pretty'])
   LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   NODE_ENV?: string;
 
   /** Owner connection: migrations and cluster operations. Unset means "start the embedded PostgreSQL". */
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
   /** Tenant API pool (role app_tenant). Defaults to DATABASE_URL with the user swapped. */
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'TENANT_DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'TENANT_DATABASE_URL must be a postgres:// URL' })
   TENANT_DATABASE_URL?: string;
 
   /** Control-plane pool (role app_control). Defaults to DATABASE_URL with the user swapped. */
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'CONTROL_DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'CONTROL_DATABASE_URL must be a postgres:// URL' })
   CONTROL_DATABASE_URL?: string;
 
   /** Analytics pool (role app_analytics). Defaults to DATABASE_URL with the user swapped. */
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'ANALYTICS_DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'ANALYTICS_DATABASE_URL must be a postgres:// URL' })
   ANALYTICS_DATABASE_URL?: string;
 
   @IsString()
   EMBEDDED_PG_DIR = '.data/embedded-postgres';
 
-  @IsInt() @Min(1024) @Max(65535) @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  @Type(() => Number)
   EMBEDDED_PG_PORT = 54329;
 
   /** Run pending migrations at boot (the embedded default always does). */
-  @IsBoolean() @Transform(toBoolean)
+  @IsBoolean()
+  @Transform(toBoolean)
   MIGRATE_ON_BOOT = true;
 
   /** Create three demo tenants at boot and print their keys (defaults to on for the embedded database). */
-  @IsOptional() @IsBoolean() @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  @Transform(toBoolean)
   SEED_DEMO?: boolean;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
   ADMIN_TOKEN?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'ANALYTICS_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ANALYTICS_TOKEN must be at least 16 characters' })
   ANALYTICS_TOKEN?: string;
 
   /** When set, GET /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`. */
-  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
-  @IsInt() @Min(1) @Max(200) @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  @Type(() => Number)
   DB_POOL_SIZE = 10;
 
-  @IsInt() @Min(1) @Max(50) @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  @Type(() => Number)
   ANALYTICS_DB_POOL_SIZE = 3;
 
   /**
@@ -106,42 +122,67 @@ export class Environment {
    * this is a queueing bound; a database that is down fails faster (connection refused, Citus
    * errors, the query timeout).
    */
-  @IsInt() @Min(100) @Max(60000) @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  @Type(() => Number)
   DB_CONNECT_TIMEOUT_MS = 10000;
 
   /** Upper bound for any statement; per-plan limits may be lower. */
-  @IsInt() @Min(100) @Max(600000) @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  @Type(() => Number)
   DB_STATEMENT_TIMEOUT_MS = 5000;
 
-  @IsInt() @Min(100) @Max(600000) @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  @Type(() => Number)
   ANALYTICS_STATEMENT_TIMEOUT_MS = 15000;
 
   /** How long a verified api key is trusted before it is looked up again. */
-  @IsInt() @Min(0) @Max(60000) @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  @Type(() => Number)
   API_KEY_CACHE_TTL_MS = 5000;
 
-  @IsBoolean() @Transform(toBoolean)
+  @IsBoolean()
+  @Transform(toBoolean)
   RATE_LIMIT_ENABLED = true;
 
   /**
    * How often each API process adds its local request counts to the shared per-tenant
    * counters. 0 writes through on every request (exact, one more round trip per request).
    */
-  @IsInt() @Min(0) @Max(10000) @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  @Type(() => Number)
   RATE_LIMIT_SYNC_INTERVAL_MS = 250;
 
-  @IsInt() @Min(1000) @Max(300000) @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(300000)
+  @Type(() => Number)
   REQUEST_TIMEOUT_MS = 10000;
 
   /**
    * On SIGTERM, how long to keep serving (with readiness 503 and `Connection: close`) before
    * the listener closes: the load balancer's deregistration delay.
    */
-  @IsInt() @Min(0) @Max(120000) @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  @Type(() => Number)
   SHUTDOWN_DRAIN_MS = 0;
 
   /** Seconds between rollup refreshes in the analytics app; 0 disables the schedule. */
-  @IsInt() @Min(0) @Max(86400) @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  @Type(() => Number)
   ROLLUP_INTERVAL_SECONDS = 60;
 }
 
@@ -163,9 +204,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze([
 
 /** Validates process.env into a typed Environment or throws one error naming every bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const relevant = Object.fromEntries(
-    Object.entries(raw).filter(([key, value]) => ENVIRONMENT_VARIABLES.includes(key) && value !== ''),
-  );
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => ENVIRONMENT_VARIABLES.includes(key) && value !== ''));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });
   const errors = validateSync(environment, { whitelist: false });
   if (errors.length > 0) {

@@ -19,7 +19,11 @@ export function connectionFailure(error: unknown, url: string, variable: string)
   const where = `${host}${pathname} as ${decodeURIComponent(username) || 'the default user'}`;
   switch (code) {
     case 'ECONNREFUSED':
-      return new StartupError(`The database at ${host} (${variable}) refused the connection`, `Start it, or fix ${variable}; unset DATABASE_URL to use the embedded PostgreSQL`, { cause: error });
+      return new StartupError(
+        `The database at ${host} (${variable}) refused the connection`,
+        `Start it, or fix ${variable}; unset DATABASE_URL to use the embedded PostgreSQL`,
+        { cause: error },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new StartupError(`The database host in ${variable} (${host}) cannot be resolved`, `Fix the host name in ${variable}`, { cause: error });
@@ -27,9 +31,17 @@ export function connectionFailure(error: unknown, url: string, variable: string)
     case '28000':
       return new StartupError(`The database refused the credentials for ${where} (${variable})`, `Fix the user or password in ${variable}`, { cause: error });
     case '3D000':
-      return new StartupError(`The database ${pathname.slice(1)} does not exist on ${host} (${variable})`, `Create it (CREATE DATABASE ${pathname.slice(1)}) or fix ${variable}`, { cause: error });
+      return new StartupError(
+        `The database ${pathname.slice(1)} does not exist on ${host} (${variable})`,
+        `Create it (CREATE DATABASE ${pathname.slice(1)}) or fix ${variable}`,
+        { cause: error },
+      );
     default:
-      return new StartupError(`Cannot connect to the database at ${where} (${variable}): ${messageOf(error)}`, `Check that it runs and that ${variable} is right`, { cause: error });
+      return new StartupError(
+        `Cannot connect to the database at ${where} (${variable}): ${messageOf(error)}`,
+        `Check that it runs and that ${variable} is right`,
+        { cause: error },
+      );
   }
 }
 

@@ -51,7 +51,7 @@ export function databaseConstraint(error: unknown): string | undefined {
  * that received it is still in a known state. Socket errors and client-side timeouts are not.
  */
 export function isServerError(error: unknown): boolean {
-  const driverError = error instanceof QueryFailedError ? error.driverError : error;
+  const driverError: unknown = error instanceof QueryFailedError ? error.driverError : error;
   return typeof (driverError as { severity?: unknown } | null)?.severity === 'string';
 }
 

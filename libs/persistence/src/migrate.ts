@@ -4,7 +4,7 @@ import { migrations } from '@migrations';
 import { dataSourceOptions, MIGRATIONS_TABLE } from './connections';
 
 /** Names of every migration this build knows, for readiness checks. */
-export const knownMigrationNames: string[] = migrations.map((migration) => new migration().name as string);
+export const knownMigrationNames: string[] = migrations.map((migration) => new migration().name);
 
 /**
  * Runs pending migrations as the schema owner, one transaction per migration. Returns their
@@ -39,10 +39,10 @@ export async function runMigrations(ownerUrl: string, variable = 'DATABASE_URL')
 
 /** A server that preloads Citus is a cluster: without the extension in this database the schema would not be distributed. */
 async function requireCitusWhereLoaded(dataSource: DataSource): Promise<void> {
-  const [row] = (await dataSource.query(
+  const [row] = await dataSource.query<Array<{ loaded: boolean; created: boolean; database: string }>>(
     `SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])citus($|[ ,])' AS loaded,
             EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS created, current_database() AS database`,
-  )) as Array<{ loaded: boolean; created: boolean; database: string }>;
+  );
   if (row.loaded && !row.created) {
     throw new StartupError(
       `The server preloads Citus, but the extension is not created in database ${row.database}: the tables would not be distributed`,

@@ -19,7 +19,7 @@ export async function prepareDatabase(environment: Environment, log: (message: s
   if (environment.DATABASE_URL) {
     const endpoints = endpointsFromEnvironment(environment);
     const appliedMigrations = environment.MIGRATE_ON_BOOT ? await runMigrations(endpoints.owner) : [];
-    return { endpoints, appliedMigrations, stop: async () => undefined };
+    return { endpoints, appliedMigrations, stop: () => Promise.resolve() };
   }
   log(`No DATABASE_URL: using the embedded PostgreSQL in ${environment.EMBEDDED_PG_DIR} on port ${environment.EMBEDDED_PG_PORT}`);
   const embedded = await startEmbeddedDatabase({ directory: environment.EMBEDDED_PG_DIR, port: environment.EMBEDDED_PG_PORT });

@@ -36,9 +36,7 @@ describe('TenantDatabase', () => {
     expect(openingStatements(tenant)).toBe(
       `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL app.tenant_id = '${tenant.tenantId}'; SET LOCAL statement_timeout = 2000`,
     );
-    expect(openingStatements(tenant, { isolation: 'repeatable read', readOnly: true })).toMatch(
-      /^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; /,
-    );
+    expect(openingStatements(tenant, { isolation: 'repeatable read', readOnly: true })).toMatch(/^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; /);
   });
 
   it('never inlines anything but a canonical UUID', () => {

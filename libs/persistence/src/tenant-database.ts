@@ -44,11 +44,7 @@ export function openingStatements(context: TenantContext, options: TenantTransac
   }
   const mode = [`ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`];
   if (options.readOnly) mode.push('READ ONLY');
-  return [
-    `BEGIN ${mode.join(' ')}`,
-    `SET LOCAL app.tenant_id = '${tenantId}'`,
-    `SET LOCAL statement_timeout = ${timeoutMs}`,
-  ].join('; ');
+  return [`BEGIN ${mode.join(' ')}`, `SET LOCAL app.tenant_id = '${tenantId}'`, `SET LOCAL statement_timeout = ${timeoutMs}`].join('; ');
 }
 
 @Injectable()

@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   }
   try {
     const findings = await examineSchema(
-      { query: async (sql, parameters) => (await client.query(sql, parameters)).rows },
+      { query: async <Row>(sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows as Row[] },
       { schema: values.schema, tenantColumn: values['tenant-column'] },
     );
     process.stdout.write(values.json ? `${JSON.stringify({ ok: exitCodeOf(findings) < 2, findings }, null, 2)}\n` : formatFindings(findings));

@@ -76,7 +76,13 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
     }
     for (const key of own.filter((candidate) => !candidate.hasColumn)) {
       const [check, what] = key.kind === 'p' ? ['primary_key_without_tenant', 'primary key'] : ['unique_without_tenant', 'unique constraint or index'];
-      add(check, 'error', `${qualified(table.name)}.${key.name}`, `${what} does not include ${column}: it cannot be enforced per shard and lets one tenant's value block another's`, `recreate it as (${column}, ...)`);
+      add(
+        check,
+        'error',
+        `${qualified(table.name)}.${key.name}`,
+        `${what} does not include ${column}: it cannot be enforced per shard and lets one tenant's value block another's`,
+        `recreate it as (${column}, ...)`,
+      );
     }
   }
 
@@ -87,7 +93,13 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
     [schema, column],
   );
   for (const table of tenantTables.filter((candidate) => !indexes.some((index) => index.table === candidate.name))) {
-    add('no_tenant_index', 'warning', qualified(table.name), `no index leads with ${column}: every tenant query scans the table`, `CREATE INDEX ON ${table.name} (${column}, ...)`);
+    add(
+      'no_tenant_index',
+      'warning',
+      qualified(table.name),
+      `no index leads with ${column}: every tenant query scans the table`,
+      `CREATE INDEX ON ${table.name} (${column}, ...)`,
+    );
   }
 
   // Foreign keys between tenant tables carry the tenant column in the same position on both sides.
@@ -108,10 +120,22 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
   for (const key of foreignKeys) {
     const object = `${qualified(key.table)}.${key.name}`;
     if (tenantNames.includes(key.target) && !key.aligned) {
-      add('foreign_key_without_tenant', 'error', object, `references ${key.target} without ${column} on both sides: it crosses tenants and cannot stay inside one shard group`, `FOREIGN KEY (${column}, ...) REFERENCES ${key.target} (${column}, ...)`);
+      add(
+        'foreign_key_without_tenant',
+        'error',
+        object,
+        `references ${key.target} without ${column} on both sides: it crosses tenants and cannot stay inside one shard group`,
+        `FOREIGN KEY (${column}, ...) REFERENCES ${key.target} (${column}, ...)`,
+      );
     }
     if (key.includesColumn && key.nullsTenant) {
-      add('foreign_key_nulls_tenant', 'error', object, `ON DELETE/UPDATE SET NULL or SET DEFAULT would rewrite ${column}`, 'use CASCADE or RESTRICT, or SET NULL (other_column) with a column list');
+      add(
+        'foreign_key_nulls_tenant',
+        'error',
+        object,
+        `ON DELETE/UPDATE SET NULL or SET DEFAULT would rewrite ${column}`,
+        'use CASCADE or RESTRICT, or SET NULL (other_column) with a column list',
+      );
     }
   }
 
@@ -127,16 +151,40 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
   const runtimeRoles = [...new Set(policies.flatMap((policy) => policy.roles).filter((role) => role !== 'public'))];
   for (const table of tenantTables) {
     if (!table.rlsEnabled) {
-      add('rls_disabled', 'error', qualified(table.name), 'row-level security is not enabled: a query that forgets its tenant predicate sees every tenant', `ALTER TABLE ${table.name} ENABLE ROW LEVEL SECURITY and a policy on ${setting}`);
+      add(
+        'rls_disabled',
+        'error',
+        qualified(table.name),
+        'row-level security is not enabled: a query that forgets its tenant predicate sees every tenant',
+        `ALTER TABLE ${table.name} ENABLE ROW LEVEL SECURITY and a policy on ${setting}`,
+      );
     } else if (!table.rlsForced && runtimeRoles.includes(table.owner)) {
-      add('rls_not_forced', 'error', qualified(table.name), `row-level security is not forced and its owner ${table.owner} connects at run time: the owner bypasses it`, `ALTER TABLE ${table.name} FORCE ROW LEVEL SECURITY, or run the application as a role that owns nothing`);
+      add(
+        'rls_not_forced',
+        'error',
+        qualified(table.name),
+        `row-level security is not forced and its owner ${table.owner} connects at run time: the owner bypasses it`,
+        `ALTER TABLE ${table.name} FORCE ROW LEVEL SECURITY, or run the application as a role that owns nothing`,
+      );
     }
     if (table.rlsEnabled && !policies.some((policy) => policy.table === table.name && policy.readsSetting)) {
-      add('no_tenant_policy', 'error', qualified(table.name), `no policy reads ${setting}: row-level security denies everything or allows everything`, `CREATE POLICY ... USING (${column} = NULLIF(current_setting('${setting}', true), '')::uuid)`);
+      add(
+        'no_tenant_policy',
+        'error',
+        qualified(table.name),
+        `no policy reads ${setting}: row-level security denies everything or allows everything`,
+        `CREATE POLICY ... USING (${column} = NULLIF(current_setting('${setting}', true), '')::uuid)`,
+      );
     }
   }
   for (const policy of policies.filter((candidate) => !candidate.readsSetting && (candidate.command !== 'SELECT' || candidate.writers))) {
-    add('policy_ignores_tenant', 'error', `${qualified(policy.table)}.${policy.name}`, `policy for ${policy.roles.join(', ')} does not read ${setting}: those roles see or write other tenants' rows`, `USING (${column} = NULLIF(current_setting('${setting}', true), '')::uuid); cross-tenant readers get SELECT-only policies and no write privileges`);
+    add(
+      'policy_ignores_tenant',
+      'error',
+      `${qualified(policy.table)}.${policy.name}`,
+      `policy for ${policy.roles.join(', ')} does not read ${setting}: those roles see or write other tenants' rows`,
+      `USING (${column} = NULLIF(current_setting('${setting}', true), '')::uuid); cross-tenant readers get SELECT-only policies and no write privileges`,
+    );
   }
 
   const roles = await db.query<{ name: string; superuser: boolean; bypassRls: boolean; owns: number }>(
@@ -146,14 +194,30 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
     [schema, runtimeRoles],
   );
   for (const role of roles) {
-    if (role.superuser) add('runtime_role_superuser', 'error', `role ${role.name}`, 'a runtime role is a superuser: row-level security does not apply to it', `ALTER ROLE ${role.name} NOSUPERUSER`);
+    if (role.superuser)
+      add(
+        'runtime_role_superuser',
+        'error',
+        `role ${role.name}`,
+        'a runtime role is a superuser: row-level security does not apply to it',
+        `ALTER ROLE ${role.name} NOSUPERUSER`,
+      );
     if (role.bypassRls) add('runtime_role_bypassrls', 'error', `role ${role.name}`, 'a runtime role has BYPASSRLS', `ALTER ROLE ${role.name} NOBYPASSRLS`);
-    if (role.owns > 0) add('runtime_role_owns_tables', 'error', `role ${role.name}`, `a runtime role owns ${role.owns} table(s): owners bypass row-level security`, 'give the tables to a migration role that the application never connects as');
+    if (role.owns > 0)
+      add(
+        'runtime_role_owns_tables',
+        'error',
+        `role ${role.name}`,
+        `a runtime role owns ${role.owns} table(s): owners bypass row-level security`,
+        'give the tables to a migration role that the application never connects as',
+      );
   }
 
   const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).length > 0;
   if (citus) await examineCitus(db, { schema, column, options, tenantTables, tables, policies, add, qualified });
-  return findings.sort((a, b) => (a.severity === b.severity ? a.check.localeCompare(b.check) || a.object.localeCompare(b.object) : a.severity === 'error' ? -1 : 1));
+  return findings.sort((a, b) =>
+    a.severity === b.severity ? a.check.localeCompare(b.check) || a.object.localeCompare(b.object) : a.severity === 'error' ? -1 : 1,
+  );
 }
 
 interface CitusContext {
@@ -169,7 +233,15 @@ interface CitusContext {
 
 async function examineCitus(db: Queryable, context: CitusContext): Promise<void> {
   const { schema, column, options, tenantTables, tables, add, qualified } = context;
-  const distribution = await db.query<{ name: string; method: string; column: string | null; colocationId: number; shards: number; bytes: number; reference: boolean }>(
+  const distribution = await db.query<{
+    name: string;
+    method: string;
+    column: string | null;
+    colocationId: number;
+    shards: number;
+    bytes: number;
+    reference: boolean;
+  }>(
     `SELECT c.relname AS name, p.partmethod AS method, column_to_column_name(p.logicalrelid, p.partkey) AS column,
             p.colocationid AS "colocationId", (SELECT count(*)::int FROM pg_dist_shard s WHERE s.logicalrelid = p.logicalrelid) AS shards,
             coalesce((SELECT sum(shard_size)::bigint FROM citus_shards cs WHERE cs.table_name = p.logicalrelid), 0) AS bytes,
@@ -183,9 +255,21 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
   for (const table of tenantTables) {
     const placement = byName.get(table.name);
     if (!placement || placement.method !== 'h') {
-      add('tenant_table_not_distributed', 'error', qualified(table.name), `has ${column} but is ${placement?.reference ? 'a reference table' : 'local to the coordinator'}: its tenant's queries cannot be routed to one worker`, `SELECT create_distributed_table('${table.name}', '${column}', colocate_with => '<the tenant group>')`);
+      add(
+        'tenant_table_not_distributed',
+        'error',
+        qualified(table.name),
+        `has ${column} but is ${placement?.reference ? 'a reference table' : 'local to the coordinator'}: its tenant's queries cannot be routed to one worker`,
+        `SELECT create_distributed_table('${table.name}', '${column}', colocate_with => '<the tenant group>')`,
+      );
     } else if (placement.column !== column) {
-      add('distributed_on_other_column', 'error', qualified(table.name), `is distributed on ${placement.column}, not ${column}: a tenant's rows spread over every shard`, `SELECT alter_distributed_table('${table.name}', distribution_column => '${column}')`);
+      add(
+        'distributed_on_other_column',
+        'error',
+        qualified(table.name),
+        `is distributed on ${placement.column}, not ${column}: a tenant's rows spread over every shard`,
+        `SELECT alter_distributed_table('${table.name}', distribution_column => '${column}')`,
+      );
     }
   }
   const groups = new Map<number, string[]>();
@@ -197,7 +281,14 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
     const [main] = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     for (const [id, names] of groups) {
       if (id === main[0]) continue;
-      for (const name of names) add('tenant_tables_not_colocated', 'error', qualified(name), `is in colocation group ${id}, not with ${main[1].join(', ')} (group ${main[0]}): joins between them leave the worker`, `SELECT alter_distributed_table('${name}', colocate_with => '${main[1][0]}')`);
+      for (const name of names)
+        add(
+          'tenant_tables_not_colocated',
+          'error',
+          qualified(name),
+          `is in colocation group ${id}, not with ${main[1].join(', ')} (group ${main[0]}): joins between them leave the worker`,
+          `SELECT alter_distributed_table('${name}', colocate_with => '${main[1][0]}')`,
+        );
     }
   }
   const minShards = options.minShardCount ?? 32;
@@ -205,13 +296,25 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
   for (const row of distribution.filter((candidate) => candidate.method === 'h')) {
     if (row.shards < minShards && !reportedGroups.has(row.colocationId)) {
       reportedGroups.add(row.colocationId);
-      add('few_shards', 'warning', qualified(row.name), `colocation group ${row.colocationId} has ${row.shards} shards: fewer than ${minShards} limits how far it can spread over workers`, `SELECT alter_distributed_table('${row.name}', shard_count => ${minShards}, cascade_to_colocated => true)`);
+      add(
+        'few_shards',
+        'warning',
+        qualified(row.name),
+        `colocation group ${row.colocationId} has ${row.shards} shards: fewer than ${minShards} limits how far it can spread over workers`,
+        `SELECT alter_distributed_table('${row.name}', shard_count => ${minShards}, cascade_to_colocated => true)`,
+      );
     }
   }
   for (const table of tables.filter((candidate) => !candidate.hasTenantColumn && byName.get(candidate.name)?.method === 'h')) {
     const row = byName.get(table.name)!;
     if (row.bytes < 64 * 1024 * 1024) {
-      add('small_table_distributed', 'warning', qualified(table.name), `a small table without ${column} is distributed on ${row.column}: joining it from a tenant query leaves the worker`, `SELECT undistribute_table('${table.name}'); SELECT create_reference_table('${table.name}')`);
+      add(
+        'small_table_distributed',
+        'warning',
+        qualified(table.name),
+        `a small table without ${column} is distributed on ${row.column}: joining it from a tenant query leaves the worker`,
+        `SELECT undistribute_table('${table.name}'); SELECT create_reference_table('${table.name}')`,
+      );
     }
   }
 
@@ -229,7 +332,13 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
     );
     const [{ rows, distinct }] = stats.length > 0 ? stats : [{ rows: 0, distinct: null }];
     if (rows >= minRows && distinct !== null && distinct > 0 && distinct < row.shards) {
-      add('low_cardinality_distribution_column', 'warning', `${qualified(row.name)}.${row.column}`, `${row.column} has about ${Math.round(distinct)} distinct values for ${row.shards} shards: most shards stay empty and a few hold everything`, 'distribute on a column with many values: the tenant id');
+      add(
+        'low_cardinality_distribution_column',
+        'warning',
+        `${qualified(row.name)}.${row.column}`,
+        `${row.column} has about ${Math.round(distinct)} distinct values for ${row.shards} shards: most shards stay empty and a few hold everything`,
+        'distribute on a column with many values: the tenant id',
+      );
     }
   }
 
@@ -243,12 +352,20 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
     const [largest, smallest] = [Math.max(...sizes), Math.min(...sizes)];
     if (largest - smallest >= (options.skewMinBytes ?? 256 * 1024 * 1024) && largest > 2 * smallest) {
       const fullest = nodes.find((node) => node.bytes === largest)!.node;
-      add('shard_size_skew', 'warning', `node ${fullest}`, `holds ${largest} bytes of shards against ${smallest} on the emptiest node`, "SELECT citus_rebalance_start(rebalance_strategy => 'by_disk_size'), or isolate the largest tenants");
+      add(
+        'shard_size_skew',
+        'warning',
+        `node ${fullest}`,
+        `holds ${largest} bytes of shards against ${smallest} on the emptiest node`,
+        "SELECT citus_rebalance_start(rebalance_strategy => 'by_disk_size'), or isolate the largest tenants",
+      );
     }
   }
 
   // The tenant role: SET LOCAL must reach the workers, and fan-out must fail.
-  const tenantRoles = [...new Set(context.policies.filter((policy) => policy.readsSetting && policy.writers).flatMap((policy) => policy.roles))].filter((role) => role !== 'public');
+  const tenantRoles = [...new Set(context.policies.filter((policy) => policy.readsSetting && policy.writers).flatMap((policy) => policy.roles))].filter(
+    (role) => role !== 'public',
+  );
   const settings = await db.query<{ role: string; settings: string[] }>(
     `SELECT r.rolname AS role, coalesce(array_agg(s.setting) FILTER (WHERE s.setting IS NOT NULL), '{}') AS settings
        FROM pg_roles r LEFT JOIN LATERAL (SELECT unnest(d.setconfig) AS setting FROM pg_db_role_setting d
@@ -258,10 +375,22 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
   );
   for (const role of settings) {
     if (!role.settings.includes('citus.propagate_set_commands=local')) {
-      add('tenant_role_set_not_propagated', 'error', `role ${role.role}`, 'citus.propagate_set_commands is not local for the tenant role: SET LOCAL of the tenant never reaches the workers, where row-level security then sees no tenant', `ALTER ROLE ${role.role} SET citus.propagate_set_commands = 'local'`);
+      add(
+        'tenant_role_set_not_propagated',
+        'error',
+        `role ${role.role}`,
+        'citus.propagate_set_commands is not local for the tenant role: SET LOCAL of the tenant never reaches the workers, where row-level security then sees no tenant',
+        `ALTER ROLE ${role.role} SET citus.propagate_set_commands = 'local'`,
+      );
     }
     if (!role.settings.includes('citus.multi_task_query_log_level=error')) {
-      add('tenant_role_fan_out_allowed', 'warning', `role ${role.role}`, 'a tenant query that forgets its predicate fans out to every shard instead of failing', `ALTER ROLE ${role.role} SET citus.multi_task_query_log_level = 'error'`);
+      add(
+        'tenant_role_fan_out_allowed',
+        'warning',
+        `role ${role.role}`,
+        'a tenant query that forgets its predicate fans out to every shard instead of failing',
+        `ALTER ROLE ${role.role} SET citus.multi_task_query_log_level = 'error'`,
+      );
     }
   }
 }
@@ -274,7 +403,9 @@ export function exitCodeOf(findings: Finding[]): 0 | 1 | 2 {
 
 export function formatFindings(findings: Finding[]): string {
   if (findings.length === 0) return 'schema doctor: no findings\n';
-  const lines = findings.map((finding) => `${finding.severity.toUpperCase().padEnd(7)} ${finding.check}  ${finding.object}\n        ${finding.message}\n        fix: ${finding.fix}`);
+  const lines = findings.map(
+    (finding) => `${finding.severity.toUpperCase().padEnd(7)} ${finding.check}  ${finding.object}\n        ${finding.message}\n        fix: ${finding.fix}`,
+  );
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   return `${lines.join('\n')}\n\nschema doctor: ${errors} error(s), ${findings.length - errors} warning(s)\n`;
 }

@@ -1,11 +1,4 @@
-import {
-  assertCanonicalTenantId,
-  currentTenant,
-  InvalidTenantIdError,
-  MissingTenantContextError,
-  requireTenant,
-  runWithTenant,
-} from './tenant-context';
+import { assertCanonicalTenantId, currentTenant, InvalidTenantIdError, MissingTenantContextError, requireTenant, runWithTenant } from './tenant-context';
 
 const tenantA = { tenantId: '11111111-1111-4111-8111-111111111111', planId: 'free', statementTimeoutMs: 2000 };
 const tenantB = { tenantId: '22222222-2222-4222-8222-222222222222', planId: 'pro', statementTimeoutMs: 5000 };

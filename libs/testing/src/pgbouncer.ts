@@ -37,7 +37,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<Running
   const quote = (value: string) => `"${value.replace(/"/g, '""')}"`;
   writeFileSync(
     join(options.directory, 'userlist.txt'),
-    Object.entries(options.users).map(([user, password]) => `${quote(user)} ${quote(password)}`).join('\n') + '\n',
+    Object.entries(options.users)
+      .map(([user, password]) => `${quote(user)} ${quote(password)}`)
+      .join('\n') + '\n',
     { mode: 0o600 },
   );
   const pidFile = join(options.directory, 'pgbouncer.pid');

@@ -125,8 +125,10 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
 
   const checkStatement = (node: Node, outer: Set<string>): void => {
     if (node.SelectStmt) return checkSelect(node.SelectStmt, outer);
-    if (node.UpdateStmt) return checkModification(node.UpdateStmt.relation, node.UpdateStmt.whereClause, node.UpdateStmt.fromClause ?? [], node.UpdateStmt, outer);
-    if (node.DeleteStmt) return checkModification(node.DeleteStmt.relation, node.DeleteStmt.whereClause, node.DeleteStmt.usingClause ?? [], node.DeleteStmt, outer);
+    if (node.UpdateStmt)
+      return checkModification(node.UpdateStmt.relation, node.UpdateStmt.whereClause, node.UpdateStmt.fromClause ?? [], node.UpdateStmt, outer);
+    if (node.DeleteStmt)
+      return checkModification(node.DeleteStmt.relation, node.DeleteStmt.whereClause, node.DeleteStmt.usingClause ?? [], node.DeleteStmt, outer);
     if (node.InsertStmt) return checkInsert(node.InsertStmt, outer);
   };
 
@@ -153,7 +155,8 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
     for (const item of from) collectFrom(item, relations, quals, outer);
     const pinned = pinnedAliases(relations, quals, outer);
     requirePinned(relations, pinned);
-    for (const node of [...quals, ...(statementNode.targetList ?? []), ...(statementNode.returningList ?? [])]) checkSublinks(node, new Set([...outer, ...pinned]));
+    for (const node of [...quals, ...(statementNode.targetList ?? []), ...(statementNode.returningList ?? [])])
+      checkSublinks(node, new Set([...outer, ...pinned]));
   };
 
   const checkInsert = (insert: Node, outer: Set<string>): void => {
@@ -167,7 +170,8 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
     if (position < 0) return report(table, `INSERT INTO ${table} does not set ${TENANT_COLUMN}`);
     if (select?.valuesLists) {
       for (const row of select.valuesLists) {
-        if (!isTenantParameter(row.List.items[position])) report(table, `INSERT INTO ${table} sets ${TENANT_COLUMN} to something other than the tenant parameter`);
+        if (!isTenantParameter(row.List.items[position]))
+          report(table, `INSERT INTO ${table} sets ${TENANT_COLUMN} to something other than the tenant parameter`);
       }
     } else if (select && !isTenantParameter(select.targetList?.[position]?.ResTarget?.val)) {
       report(table, `INSERT INTO ${table} ... SELECT sets ${TENANT_COLUMN} to something other than the tenant parameter`);
@@ -216,7 +220,8 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
 
   const requirePinned = (relations: Array<{ table: string; alias: string }>, pinned: Set<string>) => {
     for (const { table, alias } of relations) {
-      if (tenantTables.includes(table) && !pinned.has(alias)) report(table, `${table}${alias !== table ? ` ${alias}` : ''} is not constrained by ${TENANT_COLUMN} = the tenant parameter`);
+      if (tenantTables.includes(table) && !pinned.has(alias))
+        report(table, `${table}${alias !== table ? ` ${alias}` : ''} is not constrained by ${TENANT_COLUMN} = the tenant parameter`);
     }
   };
 

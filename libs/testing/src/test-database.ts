@@ -40,11 +40,11 @@ export async function startTestDatabase(target: TestTarget, log: (message: strin
   if (target === 'citus') {
     const endpoints = citusClusterEndpoints();
     await runMigrations(endpoints.owner);
-    return { target, endpoints, pooled: true, stop: async () => undefined };
+    return { target, endpoints, pooled: true, stop: () => Promise.resolve() };
   }
 
   const embedded = await startThrowawayDatabase('orders-test-');
-  const cleanUp = embedded.stop;
+  const cleanUp = () => embedded.stop();
   if (!findPgBouncer()) {
     log(
       '\n!!! PgBouncer is not installed: integration tests connect DIRECTLY to PostgreSQL.\n' +
@@ -55,7 +55,11 @@ export async function startTestDatabase(target: TestTarget, log: (message: strin
   const passwords = Object.fromEntries(
     Object.values(DatabaseRole).map((role) => [role, decodeURIComponent(new URL(embedded.endpoints[roleKey(role)]).password)]),
   );
-  const bouncer = await startPgBouncer({ directory: join(embedded.directory, 'pgbouncer'), upstreamPort: Number(new URL(embedded.endpoints.owner).port), users: passwords });
+  const bouncer = await startPgBouncer({
+    directory: join(embedded.directory, 'pgbouncer'),
+    upstreamPort: Number(new URL(embedded.endpoints.owner).port),
+    users: passwords,
+  });
   const through = (url: string) => {
     const parsed = new URL(url);
     parsed.port = String(bouncer.port);

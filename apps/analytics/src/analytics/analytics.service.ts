@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AnalyticsAnswer,
-  AnalyticsRepository,
-  CountryRevenueRecord,
-  DailyRevenueRecord,
-  lastDays,
-  TenantRevenueRecord,
-} from '@app/persistence';
+import { AnalyticsAnswer, AnalyticsRepository, CountryRevenueRecord, DailyRevenueRecord, lastDays, TenantRevenueRecord } from '@app/persistence';
 import { analyticsAnswersTotal } from '../metrics';
 import { DailyQueryDto, TimeWindowQueryDto, TopTenantsQueryDto } from './analytics.dto';
 import { resolveWindow } from './time-window';

@@ -50,8 +50,7 @@ async function rollup(): Promise<void> {
 rollup().then(
   () => process.exit(0),
   (error: unknown) => {
-    const detail =
-      error instanceof EnvironmentError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = error instanceof EnvironmentError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`Rollup failed: ${detail}\n`);
     process.exit(1);
   },

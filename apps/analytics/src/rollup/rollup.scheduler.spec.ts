@@ -24,7 +24,10 @@ describe('RollupScheduler', () => {
 
   it('refreshes at boot, then every interval after the previous run has finished, never overlapping', async () => {
     const runs = [deferred(), deferred()];
-    const refresh = jest.fn().mockImplementationOnce(() => runs[0].promise).mockImplementationOnce(() => runs[1].promise);
+    const refresh = jest
+      .fn()
+      .mockImplementationOnce(() => runs[0].promise)
+      .mockImplementationOnce(() => runs[1].promise);
     const subject = scheduler(refresh);
     subject.onApplicationBootstrap();
     await jest.advanceTimersByTimeAsync(0);

@@ -11,13 +11,15 @@ const DAY_MS = 86_400_000;
  */
 describe('analytics on a Citus cluster', () => {
   it('distributes daily_order_stats on tenant_id, colocated with orders', async () => {
-    const rows = await withOwner(testEndpoints().owner, async (client) =>
-      (
-        await client.query(
-          `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column, colocation_id AS colocation, shard_count AS shards
+    const rows = await withOwner(
+      testEndpoints().owner,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column, colocation_id AS colocation, shard_count AS shards
              FROM citus_tables WHERE table_name::text IN ('orders', 'daily_order_stats') ORDER BY 1`,
-        )
-      ).rows,
+          )
+        ).rows,
     );
     expect(rows).toEqual([
       { name: 'daily_order_stats', type: 'distributed', column: 'tenant_id', colocation: rows[1].colocation, shards: 32 },

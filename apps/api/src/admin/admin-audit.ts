@@ -109,7 +109,8 @@ function detailsOf(request: Request, result: unknown): Record<string, unknown> {
   const { id: _tenantId, ...params } = request.params;
   const details: Record<string, unknown> = { ...params, ...(request.query as Record<string, unknown>) };
   if (request.body && typeof request.body === 'object') Object.assign(details, request.body);
-  const made = result as { id?: unknown; jobId?: unknown; rows?: unknown; shardId?: unknown; nodeName?: unknown; nodePort?: unknown; pinned?: unknown } | undefined;
+  const made = result as
+    { id?: unknown; jobId?: unknown; rows?: unknown; shardId?: unknown; nodeName?: unknown; nodePort?: unknown; pinned?: unknown } | undefined;
   for (const key of ['jobId', 'rows', 'shardId', 'nodeName', 'nodePort', 'pinned'] as const) {
     if (made?.[key] !== undefined) details[key] = made[key];
   }

@@ -10,7 +10,7 @@ export const TENANT_STATUSES: TenantStatus[] = ['active', 'suspended'];
 export class CreateTenantDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Acme Corp' })
   @IsString()
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @Length(1, 200)
   name: string;
 

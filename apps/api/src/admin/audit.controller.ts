@@ -21,6 +21,11 @@ export class AuditController {
   async page(@Query() query: PageQueryDto): Promise<AuditPageView> {
     const before = query.cursor ? decodeCursor(AUDIT_CURSOR, query.cursor, isAuditPosition).id : undefined;
     const rows = await this.audit.page(query.limit + 1, before);
-    return toPage(rows, query.limit, (row) => ({ ...row, occurredAt: new Date(row.occurredAt).toISOString() }), (row) => encodeCursor(AUDIT_CURSOR, { id: row.id }));
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ ...row, occurredAt: new Date(row.occurredAt).toISOString() }),
+      (row) => encodeCursor(AUDIT_CURSOR, { id: row.id }),
+    );
   }
 }

@@ -26,7 +26,7 @@ class SchemaCheckView {
 export class SchemaCheckController {
   constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}
 
-  @ApiOperation({ summary: 'The schema doctor\'s findings on the live database' })
+  @ApiOperation({ summary: "The schema doctor's findings on the live database" })
   @Get()
   @ApiOkResponse({ type: SchemaCheckView, description: "The schema doctor's checks on the live database" })
   async check(): Promise<SchemaCheckView> {

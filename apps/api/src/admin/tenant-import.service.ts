@@ -104,9 +104,9 @@ export class TenantImportService {
   }
 
   private async createTenant(runner: QueryRunner, tenant: ArchivedTenant, lineNumber: number): Promise<string> {
-    const existing: unknown[] = await runner.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenant.id]);
+    const existing = (await runner.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenant.id])) as unknown[];
     if (existing.length > 0) throw new ConflictException(`Tenant ${tenant.id} exists; import it with ?as=new to make a copy`);
-    const plans: unknown[] = await runner.query(`SELECT 1 FROM plans WHERE id = $1`, [tenant.plan]);
+    const plans = (await runner.query(`SELECT 1 FROM plans WHERE id = $1`, [tenant.plan])) as unknown[];
     if (plans.length === 0) throw refuse(lineNumber, `unknown plan "${tenant.plan}"`);
     await runner.query(`INSERT INTO tenants (id, name, plan, status, created_at) VALUES ($1, $2, $3, $4, $5)`, [
       tenant.id,
@@ -124,10 +124,9 @@ export class TenantImportService {
     // Table and column names come from TENANT_TABLES and the catalog, never from the archive.
     const list = columns.join(', ');
     try {
-      await runner.query(
-        `INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
-        [JSON.stringify(rows)],
-      );
+      await runner.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [
+        JSON.stringify(rows),
+      ]);
     } catch (error) {
       const code = databaseCode(error) ?? '';
       // Data exceptions (22) and constraint violations (23): the archive's fault, not the server's.
@@ -144,7 +143,7 @@ export class TenantImportService {
    * can still collide there, which is said in docs/tenant-archives.md.)
    */
   private async advanceIdentities(runner: QueryRunner): Promise<void> {
-    const citus: unknown[] = await runner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`);
+    const citus = (await runner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
     if (citus.length > 0) return;
     for (const table of TENANT_TABLES) {
       await runner.query(
@@ -156,13 +155,13 @@ export class TenantImportService {
   }
 
   private async insertableColumns(runner: QueryRunner): Promise<Record<TenantTable, { all: Set<string>; insertable: string[] }>> {
-    const rows: Array<{ table: TenantTable; column: string; generated: boolean }> = await runner.query(
+    const rows = (await runner.query(
       `SELECT c.relname AS "table", a.attname AS "column", a.attgenerated <> '' AS generated
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attnum`,
       [[...TENANT_TABLES]],
-    );
+    )) as Array<{ table: TenantTable; column: string; generated: boolean }>;
     return Object.fromEntries(
       TENANT_TABLES.map((table) => {
         const own = rows.filter((row) => row.table === table);

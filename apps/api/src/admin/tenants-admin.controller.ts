@@ -10,7 +10,9 @@ import {
   ApiOkResponse,
   ApiParam,
   ApiProduces,
-  ApiTags, ApiOperation } from '@nestjs/swagger';
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PageQueryDto, ParseUuidPipe } from '@app/common';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
@@ -96,7 +98,7 @@ export class TenantsAdminController {
     return { ...presentTenant(tenant), placement: await this.tenants.placement(id) };
   }
 
-  @ApiOperation({ summary: 'Change a tenant\'s status or plan' })
+  @ApiOperation({ summary: "Change a tenant's status or plan" })
   @Patch(':id')
   @Audited('tenant.changed')
   @ApiOkResponse({ type: TenantView })

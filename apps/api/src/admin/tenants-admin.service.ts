@@ -1,14 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage } from '@app/common';
-import {
-  ApiKeyEntity,
-  ClusterRepository,
-  OrdersRepository,
-  ShardPlacement,
-  TenantDatabase,
-  TenantEntity,
-  TenantsRepository,
-} from '@app/persistence';
+import { ApiKeyEntity, ClusterRepository, OrdersRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
 import { runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { CredentialRevocations } from '../auth/credential-revocations';
@@ -54,7 +46,12 @@ export class TenantsAdminService {
   async page(query: PageQueryDto): Promise<Page<TenantEntity>> {
     const before = query.cursor ? decodeCursor(TENANT_CURSOR, query.cursor, isTenantPosition) : undefined;
     const rows = await this.tenants.page({ limit: query.limit + 1, before });
-    return toPage(rows, query.limit, (row) => row, (row) => encodeCursor(TENANT_CURSOR, { createdAt: row.cursorCreatedAt, id: row.id }));
+    return toPage(
+      rows,
+      query.limit,
+      (row) => row,
+      (row) => encodeCursor(TENANT_CURSOR, { createdAt: row.cursorCreatedAt, id: row.id }),
+    );
   }
 
   async get(id: string): Promise<TenantEntity> {
@@ -103,10 +100,7 @@ export class TenantsAdminService {
   /** Runs admin work as the tenant: the same routing and row-level security as its own requests. */
   async inTenantContext<T>(tenant: TenantEntity, work: () => Promise<T>): Promise<T> {
     const plan = await this.catalog.plan(tenant.plan);
-    return runWithTenant(
-      { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS },
-      work,
-    );
+    return runWithTenant({ tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS }, work);
   }
 }
 

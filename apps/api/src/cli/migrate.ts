@@ -24,8 +24,7 @@ async function migrate(): Promise<void> {
 migrate().then(
   () => process.exit(0),
   (error: unknown) => {
-    const detail =
-      error instanceof EnvironmentError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = error instanceof EnvironmentError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`Migration failed: ${detail}\n`);
     process.exit(1);
   },

@@ -21,7 +21,9 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, context: Exe
  * its validated body, with object keys sorted so field order does not matter.
  */
 export function requestFingerprint(operation: string, payload: unknown): string {
-  return createHash('sha256').update(`${operation}\n${canonicalJson(payload)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${operation}\n${canonicalJson(payload)}`)
+    .digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {

@@ -7,20 +7,14 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags, ApiOperation } from '@nestjs/swagger';
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ParseIdPipe } from '@app/common';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey, IdempotentResult } from './idempotency';
 import { presentOrder, presentOrderDetails, presentPayment } from './order.presenter';
-import {
-  CreateOrderDto,
-  CreatePaymentDto,
-  ListOrdersQueryDto,
-  OrderPageView,
-  OrderView,
-  PaymentListView,
-  PaymentView,
-} from './orders.dto';
+import { CreateOrderDto, CreatePaymentDto, ListOrdersQueryDto, OrderPageView, OrderView, PaymentListView, PaymentView } from './orders.dto';
 import { OrdersService } from './orders.service';
 import { PaymentsService } from './payments.service';
 
@@ -60,7 +54,7 @@ export class OrdersController {
     return presentOrderDetails(markReplay(response, await this.orders.create(body, idempotencyKey)));
   }
 
-  @ApiOperation({ summary: 'List the tenant\'s orders, newest first' })
+  @ApiOperation({ summary: "List the tenant's orders, newest first" })
   @Get()
   @ApiOkResponse({ type: OrderPageView, description: 'Newest first, without items and payments' })
   async list(@Query() query: ListOrdersQueryDto): Promise<OrderPageView> {
@@ -98,7 +92,7 @@ export class OrdersController {
     return presentPayment(markReplay(response, await this.payments.capture(id, body, idempotencyKey)));
   }
 
-  @ApiOperation({ summary: 'List an order\'s payments' })
+  @ApiOperation({ summary: "List an order's payments" })
   @Get(':id/payments')
   @ApiOkResponse({ type: PaymentListView })
   async listPayments(@Param('id', new ParseIdPipe()) id: number): Promise<PaymentListView> {

@@ -1,12 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, encodeCursor, Page, toPage, ValidationFailedException } from '@app/common';
-import {
-  OrderDetailsRecord,
-  OrderRecord,
-  OrdersRepository,
-  OrderStatsRecord,
-  TenantDatabase,
-} from '@app/persistence';
+import { OrderDetailsRecord, OrderRecord, OrdersRepository, OrderStatsRecord, TenantDatabase } from '@app/persistence';
 import { requireTenant } from '@app/tenancy';
 import { CatalogService } from '../catalog/catalog.service';
 import { IdempotentResult, requestFingerprint } from './idempotency';
@@ -36,9 +30,7 @@ export class OrdersService {
     }
     const plan = await this.catalog.plan(requireTenant().planId);
     if (plan && input.items.length > plan.maxItemsPerOrder) {
-      throw new ValidationFailedException([
-        { field: 'items', message: `the ${plan.name} plan allows at most ${plan.maxItemsPerOrder} items per order` },
-      ]);
+      throw new ValidationFailedException([{ field: 'items', message: `the ${plan.name} plan allows at most ${plan.maxItemsPerOrder} items per order` }]);
     }
     const totalCents = input.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
     const fingerprint = idempotencyKey ? requestFingerprint('create-order', input) : null;
@@ -75,11 +67,13 @@ export class OrdersService {
 
   async list(query: ListOrdersQueryDto): Promise<Page<OrderRecord>> {
     const beforeId = query.cursor ? decodeCursor(ORDER_CURSOR, query.cursor, isOrderPosition).id : undefined;
-    const rows = await this.database.transaction(
-      (tx) => this.orders.list(tx, { status: query.status, limit: query.limit + 1, beforeId }),
-      { readOnly: true },
+    const rows = await this.database.transaction((tx) => this.orders.list(tx, { status: query.status, limit: query.limit + 1, beforeId }), { readOnly: true });
+    return toPage(
+      rows,
+      query.limit,
+      (row) => row,
+      (row) => encodeCursor(ORDER_CURSOR, { id: row.id }),
     );
-    return toPage(rows, query.limit, (row) => row, (row) => encodeCursor(ORDER_CURSOR, { id: row.id }));
   }
 
   async cancel(id: number): Promise<OrderDetailsRecord> {

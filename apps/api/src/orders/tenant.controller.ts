@@ -25,7 +25,7 @@ export class TenantController {
     };
   }
 
-  @ApiOperation({ summary: 'The tenant\'s order counts and revenue' })
+  @ApiOperation({ summary: "The tenant's order counts and revenue" })
   @Get('stats')
   @ApiOkResponse({ type: OrderStatsView })
   async stats(): Promise<OrderStatsView> {

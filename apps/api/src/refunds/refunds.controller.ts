@@ -14,7 +14,11 @@ export class RefundsController {
   @Post()
   @ApiCreatedResponse({ type: RefundView })
   @ApiConflictResponse({ description: 'The amount is more than is left to refund of the payment' })
-  refund(@Param('id', new ParseIdPipe()) orderId: number, @Param('paymentId', new ParseIdPipe('paymentId')) paymentId: number, @Body() body: CreateRefundDto): Promise<RefundView> {
+  refund(
+    @Param('id', new ParseIdPipe()) orderId: number,
+    @Param('paymentId', new ParseIdPipe('paymentId')) paymentId: number,
+    @Body() body: CreateRefundDto,
+  ): Promise<RefundView> {
     return this.refunds.refund(orderId, paymentId, body);
   }
 

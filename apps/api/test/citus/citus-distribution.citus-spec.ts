@@ -36,15 +36,17 @@ describe('on a Citus cluster', () => {
 
   describe('schema', () => {
     it('distributes the tenant tables on tenant_id in one colocation group of 32 shards', async () => {
-      const rows = await withOwner(api.ownerUrl, async (client) =>
-        (
-          await client.query(
-            `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column,
+      const rows = await withOwner(
+        api.ownerUrl,
+        async (client) =>
+          (
+            await client.query(
+              `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column,
                     colocation_id AS colocation, shard_count AS shards
                FROM citus_tables WHERE table_name::text IN ('orders', 'order_items', 'payments', 'refunds', 'country', 'plans', 'tenants', 'api_keys')
               ORDER BY 1`,
-          )
-        ).rows,
+            )
+          ).rows,
       );
       const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
       for (const table of ['orders', 'order_items', 'payments', 'refunds']) {
@@ -97,7 +99,8 @@ describe('on a Citus cluster', () => {
       await request(api.server).get('/v1/orders?limit=1').set(headers).expect(200);
       await request(api.server).get('/v1/orders?status=pending').set(headers).expect(200);
       await request(api.server).get(`/v1/orders/${order.id}`).set(headers).expect(200);
-      const payment = (await request(api.server).post(`/v1/orders/${order.id}/payments`).set(headers).send({ amountCents: 100, method: 'card' }).expect(201)).body;
+      const payment = (await request(api.server).post(`/v1/orders/${order.id}/payments`).set(headers).send({ amountCents: 100, method: 'card' }).expect(201))
+        .body;
       await request(api.server).get(`/v1/orders/${order.id}/payments`).set(headers).expect(200);
       await request(api.server).post(`/v1/orders/${order.id}/payments/${payment.id}/refunds`).set(headers).send({ amountCents: 40 }).expect(201);
       await request(api.server).post(`/v1/orders/${order.id}/payments/${payment.id}/refunds`).set(headers).send({ amountCents: 100 }).expect(409);
@@ -144,7 +147,10 @@ describe('on a Citus cluster', () => {
 
     it('SET LOCAL reaches every worker: a query with no predicate sees only its tenant', async () => {
       for (const tenant of tenants.slice(0, 3)) {
-        const visible = await visibleTenantsWithoutPredicate((client, id) => client.query(`SET LOCAL app.tenant_id = '${id}'`).then(() => undefined), tenant.id);
+        const visible = await visibleTenantsWithoutPredicate(
+          (client, id) => client.query(`SET LOCAL app.tenant_id = '${id}'`).then(() => undefined),
+          tenant.id,
+        );
         expect(visible).toEqual([tenant.id]);
       }
     });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN, withOwner } from '@app/testing';
+import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN } from '@app/testing';
 import { startTestApi, TestApi } from '../support/api';
 import { eventually } from './support';
 

@@ -48,7 +48,12 @@ describe('acknowledged writes survive worker and PgBouncer restarts', () => {
 
   async function writeUntil(stopped: () => boolean, tenant: TestTenant, acknowledged: Acknowledged): Promise<void> {
     while (!stopped()) {
-      const order = await send('/v1/orders', tenant, { countryCode: 'FR', items: [{ sku: 'durable', quantity: 1, unitPriceCents: ORDER_TOTAL }] }, acknowledged);
+      const order = await send(
+        '/v1/orders',
+        tenant,
+        { countryCode: 'FR', items: [{ sku: 'durable', quantity: 1, unitPriceCents: ORDER_TOTAL }] },
+        acknowledged,
+      );
       if (order?.status !== 201) continue;
       acknowledged.orders.push({ tenantId: tenant.id, id: order.body.id });
       for (let payment = 0; payment < 2; payment += 1) {
@@ -85,10 +90,15 @@ describe('acknowledged writes survive worker and PgBouncer restarts', () => {
     await withOwner(api.ownerUrl, async (client) => {
       const tenantIds = tenants.map((tenant) => tenant.id);
       const orders = (
-        await client.query(`SELECT tenant_id::text AS "tenantId", id, total_cents AS total, paid_cents AS paid FROM orders WHERE tenant_id = ANY($1::uuid[])`, [tenantIds])
+        await client.query(`SELECT tenant_id::text AS "tenantId", id, total_cents AS total, paid_cents AS paid FROM orders WHERE tenant_id = ANY($1::uuid[])`, [
+          tenantIds,
+        ])
       ).rows;
       const payments = (
-        await client.query(`SELECT tenant_id::text AS "tenantId", id, order_id AS "orderId", amount_cents AS amount FROM payments WHERE tenant_id = ANY($1::uuid[])`, [tenantIds])
+        await client.query(
+          `SELECT tenant_id::text AS "tenantId", id, order_id AS "orderId", amount_cents AS amount FROM payments WHERE tenant_id = ANY($1::uuid[])`,
+          [tenantIds],
+        )
       ).rows;
       const orderKeys = new Set(orders.map((order) => `${order.tenantId}/${order.id}`));
       const paymentKeys = new Set(payments.map((payment) => `${payment.tenantId}/${payment.id}`));

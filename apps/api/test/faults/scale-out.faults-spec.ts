@@ -46,7 +46,9 @@ async function steadyWriter(api: TestApi, record: WriterRecord, running: () => b
 async function shardsPerNode(api: TestApi): Promise<Record<string, number>> {
   const cluster = await request(api.server).get('/admin/cluster').set(admin).expect(200);
   return Object.fromEntries(
-    cluster.body.nodes.filter((node: { role: string }) => node.role === 'worker').map((node: { nodePort: number; shardCount: number }) => [node.nodePort, node.shardCount]),
+    cluster.body.nodes
+      .filter((node: { role: string }) => node.role === 'worker')
+      .map((node: { nodePort: number; shardCount: number }) => [node.nodePort, node.shardCount]),
   );
 }
 
@@ -111,7 +113,9 @@ describe('scale-out under live writes, then a dedicated node', () => {
     expect(after[newPort!]).toBeGreaterThan(0);
     const acknowledged = records.reduce((sum, record) => sum + record.acknowledged.size, 0);
     const longest = Math.max(...records.map((record) => record.longestErrorStretchMs));
-    const statuses = records.flatMap((record) => [...record.statuses]).reduce<Record<string, number>>((all, [status, count]) => ({ ...all, [status]: (all[status] ?? 0) + count }), {});
+    const statuses = records
+      .flatMap((record) => [...record.statuses])
+      .reduce<Record<string, number>>((all, [status, count]) => ({ ...all, [status]: (all[status] ?? 0) + count }), {});
     process.stdout.write(
       `[faults] scale-out: ${acknowledged} writes acknowledged, 0 lost, 0 duplicated; longest error stretch ${longest} ms; ` +
         `statuses ${JSON.stringify(statuses)}; shards per worker before ${JSON.stringify(before)}, after ${JSON.stringify(after)}\n`,

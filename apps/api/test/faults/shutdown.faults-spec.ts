@@ -11,17 +11,18 @@ interface Outcome {
 }
 
 /** One request on a fresh connection, so "accepted" and "refused" cannot be confused. */
-function call(
-  port: number,
-  method: string,
-  path: string,
-  token: string,
-  body?: object,
-): Promise<{ status?: number; error?: string; json?: any }> {
+function call(port: number, method: string, path: string, token: string, body?: object): Promise<{ status?: number; error?: string; json?: any }> {
   return new Promise((resolve) => {
     const payload = body ? JSON.stringify(body) : undefined;
     const outgoing = httpRequest(
-      { host: '127.0.0.1', port, method, path, agent: false, headers: { Authorization: `Bearer ${token}`, ...(payload ? { 'Content-Type': 'application/json' } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: { Authorization: `Bearer ${token}`, ...(payload ? { 'Content-Type': 'application/json' } : {}) },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk) => (text += chunk));

@@ -27,7 +27,11 @@ function respond(exception: unknown) {
 
 describe('AllExceptionsFilter', () => {
   it('answers a statement timeout with 503 and Retry-After, without SQL', () => {
-    const error = new QueryFailedError('SELECT secret FROM orders', [], Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+    const error = new QueryFailedError(
+      'SELECT secret FROM orders',
+      [],
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    );
     const { status, headers, body } = respond(error);
     expect(status).toBe(503);
     expect(headers['Retry-After']).toBe('2');

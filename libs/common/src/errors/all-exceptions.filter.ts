@@ -24,12 +24,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const { body, retryAfterSeconds } = this.describe(exception, requestIdOf(request));
-    if (body.statusCode >= 500 && body.statusCode !== HttpStatus.SERVICE_UNAVAILABLE) {
+    if (body.statusCode >= 500 && body.statusCode !== Number(HttpStatus.SERVICE_UNAVAILABLE)) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
-    } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+    } else if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
       this.logger.warn({ err: exception, requestId: body.requestId }, 'dependency unavailable');
     }
-    if (body.statusCode === HttpStatus.UNAUTHORIZED) {
+    if (body.statusCode === Number(HttpStatus.UNAUTHORIZED)) {
       response.setHeader('WWW-Authenticate', 'Bearer');
     }
     if (retryAfterSeconds !== undefined) {

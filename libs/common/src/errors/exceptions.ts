@@ -8,7 +8,10 @@ export interface FieldError {
 
 /** 400 with one entry per invalid field. */
 export class ValidationFailedException extends BadRequestException {
-  constructor(readonly details: FieldError[], message = 'Validation failed') {
+  constructor(
+    readonly details: FieldError[],
+    message = 'Validation failed',
+  ) {
     super(message);
   }
 }

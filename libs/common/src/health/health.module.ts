@@ -74,10 +74,7 @@ export class HealthModule {
       module: HealthModule,
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
-      providers: [
-        DatabaseReadinessIndicator,
-        { provide: READINESS_DATA_SOURCE, useExisting: getDataSourceToken(connection) },
-      ],
+      providers: [DatabaseReadinessIndicator, { provide: READINESS_DATA_SOURCE, useExisting: getDataSourceToken(connection) }],
     };
   }
 }
@@ -92,7 +89,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

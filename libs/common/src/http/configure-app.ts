@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Server } from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { errorBody } from '../errors/error-body';
@@ -31,7 +32,7 @@ export interface HttpAppOptions {
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
   app.useLogger(app.get(Logger));
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  (app.getHttpAdapter().getInstance() as express.Express).disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(securityHeadersMiddleware);
   app.use(drainingMiddleware);
@@ -52,7 +53,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-  const server = app.getHttpServer();
+  const server = app.getHttpServer() as Server;
   answerClientErrorsInShape(server);
   // A request that has not completed in time is answered by Node with 408 and its socket closed.
   server.requestTimeout = options.requestTimeoutMs;

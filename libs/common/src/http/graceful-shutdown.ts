@@ -39,7 +39,7 @@ export function isDraining(): boolean {
  * whose request is still on the wire, and Nest's shutdown hooks re-raise the signal (exit
  * status 143): both are avoided here.
  */
-export function installGracefulShutdown(app: INestApplication, drainMs: number, afterClose: () => Promise<void> = async () => undefined): void {
+export function installGracefulShutdown(app: INestApplication, drainMs: number, afterClose: () => Promise<void> = () => Promise.resolve()): void {
   const logger = new Logger('Shutdown');
   const shutdown = async (signal: NodeJS.Signals) => {
     if (draining) return;

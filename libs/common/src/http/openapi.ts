@@ -26,7 +26,10 @@ const HEADERS: Record<string, HeaderObject> = {
   'RateLimit-Limit': integerHeader("Requests allowed per window by the tenant's plan"),
   'RateLimit-Remaining': integerHeader('Requests left in the current window'),
   'RateLimit-Reset': integerHeader('Seconds until the window resets'),
-  'Idempotent-Replayed': { description: '`true` when the answer replays an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+  'Idempotent-Replayed': {
+    description: '`true` when the answer replays an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'] },
+  },
   'WWW-Authenticate': { description: 'The authentication scheme: Bearer', schema: { type: 'string' } },
 };
 const ref = (header: string) => ({ $ref: `#/components/headers/${header}` });
@@ -76,7 +79,7 @@ export function completeDocument(document: OpenAPIObject, rules: DocumentRules =
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   health: 'Liveness and readiness',
-  tenant: "The calling tenant (api key)",
+  tenant: 'The calling tenant (api key)',
   orders: "The tenant's orders and payments (api key)",
   'reference data': 'Countries and plans, the same for every tenant (api key)',
   admin: 'The control plane (ADMIN_TOKEN)',

@@ -6,10 +6,7 @@ describe('acceptOrCreateRequestId', () => {
     expect(acceptOrCreateRequestId('x'.repeat(128))).toBe('x'.repeat(128));
   });
 
-  it.each(['', 'x'.repeat(129), 'has space', 'new\nline', '<script>', 'ünïcode', undefined, ['a', 'b']])(
-    'replaces %j with a generated UUID',
-    (incoming) => {
-      expect(acceptOrCreateRequestId(incoming)).toMatch(/^[0-9a-f-]{36}$/);
-    },
-  );
+  it.each(['', 'x'.repeat(129), 'has space', 'new\nline', '<script>', 'ünïcode', undefined, ['a', 'b']])('replaces %j with a generated UUID', (incoming) => {
+    expect(acceptOrCreateRequestId(incoming)).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });

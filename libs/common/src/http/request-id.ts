@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /** Echoed only when it is short and made of characters that are safe in logs and headers. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._~:+=\/-]{1,128}$/;
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._~:+=/-]{1,128}$/;
 
 export function acceptOrCreateRequestId(incoming: unknown): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -22,8 +22,10 @@ export async function listenOrExplain(listen: () => Promise<unknown>, port: numb
     await listen();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new StartupError(`Port ${port} is in use by another process`, `Stop that process, or set ${variable} to a free port`, { cause: error });
-    if (code === 'EACCES') throw new StartupError(`Port ${port} needs privileges this process does not have`, `Set ${variable} to a port above 1023`, { cause: error });
+    if (code === 'EADDRINUSE')
+      throw new StartupError(`Port ${port} is in use by another process`, `Stop that process, or set ${variable} to a free port`, { cause: error });
+    if (code === 'EACCES')
+      throw new StartupError(`Port ${port} needs privileges this process does not have`, `Set ${variable} to a port above 1023`, { cause: error });
     throw error;
   }
 }

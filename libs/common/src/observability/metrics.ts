@@ -45,7 +45,7 @@ class HttpMetricsMiddleware implements NestMiddleware {
     response.on('finish', () => {
       // Route templates only: a raw URL or method would let any client grow the label set without bound.
       // A middleware's catch-all ('/{*path}') is what a request ended in when no controller took it.
-      const path: unknown = request.route?.path;
+      const path = (request.route as { path?: unknown } | undefined)?.path;
       const route = typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
       const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
       stop({ method, route, status: String(response.statusCode) });

@@ -19,11 +19,23 @@ describe('cursors', () => {
 
 describe('toPage', () => {
   it('uses the extra row only to decide on a next cursor', () => {
-    const page = toPage([5, 4, 3], 2, (n) => ({ n }), (n) => `after-${n}`);
+    const page = toPage(
+      [5, 4, 3],
+      2,
+      (n) => ({ n }),
+      (n) => `after-${n}`,
+    );
     expect(page).toEqual({ data: [{ n: 5 }, { n: 4 }], nextCursor: 'after-4' });
   });
 
   it('ends with a null cursor', () => {
-    expect(toPage([1], 2, (n) => n, () => 'x')).toEqual({ data: [1], nextCursor: null });
+    expect(
+      toPage(
+        [1],
+        2,
+        (n) => n,
+        () => 'x',
+      ),
+    ).toEqual({ data: [1], nextCursor: null });
   });
 });

@@ -6,5 +6,5 @@ import { Transform } from 'class-transformer';
  * validators after it answer 400.
  */
 export function QueryInt(): PropertyDecorator {
-  return Transform(({ value }) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value));
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value));
 }

@@ -132,12 +132,10 @@ export class AnalyticsRepository {
 }
 
 async function watermark(runner: QueryRunner): Promise<WatermarkRow> {
-  const rows: WatermarkRow[] = await runner.query(
-    `SELECT rolled_up_to::text AS "rolledUpTo", generation, settled FROM daily_order_stats_watermark`,
-  );
+  const rows = (await runner.query(`SELECT rolled_up_to::text AS "rolledUpTo", generation, settled FROM daily_order_stats_watermark`)) as WatermarkRow[];
   return rows[0];
 }
 
 async function run<Row>(runner: QueryRunner, query: SqlQuery): Promise<Row[]> {
-  return runner.query(query.text, query.values);
+  return (await runner.query(query.text, query.values)) as Row[];
 }

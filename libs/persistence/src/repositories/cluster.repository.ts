@@ -79,7 +79,9 @@ export class ClusterRepository {
       const rows: Array<{ port: string; bytes: number }> = await this.dataSource.query(
         `SELECT current_setting('port') AS port, pg_database_size(current_database()) AS bytes`,
       );
-      return [{ nodeId: null, nodeName: 'localhost', nodePort: Number(rows[0].port), role: 'coordinator', isActive: true, shardCount: 0, bytes: rows[0].bytes }];
+      return [
+        { nodeId: null, nodeName: 'localhost', nodePort: Number(rows[0].port), role: 'coordinator', isActive: true, shardCount: 0, bytes: rows[0].bytes },
+      ];
     }
     return this.dataSource.query(
       `SELECT n.nodeid AS "nodeId", n.nodename AS "nodeName", n.nodeport AS "nodePort",
@@ -171,10 +173,13 @@ export class ClusterRepository {
     }
     let placement = await this.requirePlacement(tenantId);
     if (target && (target.nodeName !== placement.nodeName || target.nodePort !== placement.nodePort)) {
-      await this.dataSource.query(
-        `SELECT citus_move_shard_placement($1, $2, $3, $4, $5, shard_transfer_mode => 'force_logical')`,
-        [placement.shardId, placement.nodeName, placement.nodePort, target.nodeName, target.nodePort],
-      );
+      await this.dataSource.query(`SELECT citus_move_shard_placement($1, $2, $3, $4, $5, shard_transfer_mode => 'force_logical')`, [
+        placement.shardId,
+        placement.nodeName,
+        placement.nodePort,
+        target.nodeName,
+        target.nodePort,
+      ]);
       placement = await this.requirePlacement(tenantId);
     }
     if (target) {

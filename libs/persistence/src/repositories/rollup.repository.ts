@@ -95,9 +95,7 @@ export class RollupRepository {
     await runner.connect();
     let inTransaction = true;
     try {
-      await runner.query(
-        `BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`,
-      );
+      await runner.query(`BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`);
       if (!(await lock(runner, options.wait))) {
         await runner.query('ROLLBACK');
         inTransaction = false;
@@ -148,15 +146,15 @@ async function lock(runner: QueryRunner, wait: boolean): Promise<boolean> {
     await runner.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [DAILY_ORDER_STATS_LOCK]);
     return true;
   }
-  const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [DAILY_ORDER_STATS_LOCK]);
+  const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [DAILY_ORDER_STATS_LOCK])) as Array<{ locked: boolean }>;
   return locked;
 }
 
 /** Without it pg_stat_activity hides other roles' transactions and W' could pass an open one. */
 async function assertSeesEveryTransaction(runner: QueryRunner): Promise<void> {
-  const [{ sees }] = await runner.query(
+  const [{ sees }] = (await runner.query(
     `SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS sees FROM pg_roles WHERE rolname = current_user`,
-  );
+  )) as Array<{ sees: boolean }>;
   if (!sees) {
     throw new Error('The rollup refresh must see every open transaction: run it as a superuser or a member of pg_read_all_stats');
   }
@@ -164,7 +162,7 @@ async function assertSeesEveryTransaction(runner: QueryRunner): Promise<void> {
 
 /** From W (or from the start, to rebuild) to W'. */
 async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan> {
-  const [plan] = await runner.query(
+  const [plan] = (await runner.query(
     `SELECT p.previous::text AS previous, n.next::text AS next, n.next > p.previous AS advances, w.settled,
             extract(epoch FROM now() - n.next)::float8 AS "lagSeconds"
        FROM daily_order_stats_watermark w,
@@ -174,7 +172,7 @@ async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan>
                                     WHERE a.datname = current_database() AND a.backend_type = 'client backend'
                                       AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL)) AS next) n`,
     [rebuild],
-  );
+  )) as Plan[];
   return plan;
 }
 

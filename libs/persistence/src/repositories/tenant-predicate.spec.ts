@@ -32,19 +32,26 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
     expect(await checkTenantPredicate(statement, DISTRIBUTED_TENANT_TABLES)).toEqual([]);
   });
 
-  it.each(statements.map((statement) => [statement.origin, statement] as const))('%s fails the check with any one tenant predicate removed', async (_origin, statement) => {
-    const occurrences = [...statement.sql.matchAll(PREDICATE)];
-    for (const occurrence of occurrences) {
-      const sql = `${statement.sql.slice(0, occurrence.index)}TRUE${statement.sql.slice(occurrence.index + occurrence[0].length)}`;
-      const violations = await checkTenantPredicate({ ...statement, sql }, DISTRIBUTED_TENANT_TABLES);
-      expect({ removed: occurrence[0], at: occurrence.index, violations: violations.length > 0 }).toEqual({ removed: occurrence[0], at: occurrence.index, violations: true });
-    }
-    if (occurrences.length === 0 && /^\s*INSERT/i.test(statement.sql)) {
-      // Without the tenant parameter an INSERT sets tenant_id to something else.
-      const violations = await checkTenantPredicate({ ...statement, tenantParameter: undefined }, DISTRIBUTED_TENANT_TABLES);
-      expect(violations.length).toBeGreaterThan(0);
-    }
-  });
+  it.each(statements.map((statement) => [statement.origin, statement] as const))(
+    '%s fails the check with any one tenant predicate removed',
+    async (_origin, statement) => {
+      const occurrences = [...statement.sql.matchAll(PREDICATE)];
+      for (const occurrence of occurrences) {
+        const sql = `${statement.sql.slice(0, occurrence.index)}TRUE${statement.sql.slice(occurrence.index + occurrence[0].length)}`;
+        const violations = await checkTenantPredicate({ ...statement, sql }, DISTRIBUTED_TENANT_TABLES);
+        expect({ removed: occurrence[0], at: occurrence.index, violations: violations.length > 0 }).toEqual({
+          removed: occurrence[0],
+          at: occurrence.index,
+          violations: true,
+        });
+      }
+      if (occurrences.length === 0 && /^\s*INSERT/i.test(statement.sql)) {
+        // Without the tenant parameter an INSERT sets tenant_id to something else.
+        const violations = await checkTenantPredicate({ ...statement, tenantParameter: undefined }, DISTRIBUTED_TENANT_TABLES);
+        expect(violations.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it.each([
     ['a select without the predicate', 'SELECT id FROM orders WHERE id = $2'],

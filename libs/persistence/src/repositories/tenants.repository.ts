@@ -82,7 +82,7 @@ export class TenantsRepository {
 
   /** Revokes one key of the tenant; false when the key is unknown, already revoked or another tenant's. */
   async revokeKey(tenantId: string, keyId: string): Promise<boolean> {
-    const result = await this.dataSource.query(
+    const result = await this.dataSource.query<[unknown[], number]>(
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
       [keyId, tenantId],
     );

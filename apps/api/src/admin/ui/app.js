@@ -65,7 +65,13 @@ async function loadTenants() {
 
 async function loadShardMap() {
   const groups = await api('GET', '/admin/cluster/shard-groups');
-  fill('#shard-map', groups.data, (group) => [group.shardId, `${group.minValue} … ${group.maxValue}`, `${group.nodeName}:${group.nodePort}`, bytes(group.bytes), group.isolated ? 'yes' : '']);
+  fill('#shard-map', groups.data, (group) => [
+    group.shardId,
+    `${group.minValue} … ${group.maxValue}`,
+    `${group.nodeName}:${group.nodePort}`,
+    bytes(group.bytes),
+    group.isolated ? 'yes' : '',
+  ]);
   return groups.data;
 }
 
@@ -75,7 +81,13 @@ async function refreshLive() {
   const status = rebalance.status;
   const counts = status?.details?.task_state_counts;
   $('#rebalance-status').textContent = status
-    ? `Job ${status.jobId}: ${status.state}${counts ? ` (${Object.entries(counts).map(([state, count]) => `${count} ${state}`).join(', ')})` : ''}`
+    ? `Job ${status.jobId}: ${status.state}${
+        counts
+          ? ` (${Object.entries(counts)
+              .map(([state, count]) => `${count} ${state}`)
+              .join(', ')})`
+          : ''
+      }`
     : 'No rebalance has run';
 }
 
@@ -141,7 +153,9 @@ $('#tenants').addEventListener('click', (event) => {
   }
 });
 $('#rebalance-start').addEventListener('click', () => {
-  api('POST', '/admin/cluster/rebalance').then(refreshLive).catch((error) => ($('#rebalance-status').textContent = `Not started: ${error.message}`));
+  api('POST', '/admin/cluster/rebalance')
+    .then(refreshLive)
+    .catch((error) => ($('#rebalance-status').textContent = `Not started: ${error.message}`));
 });
 $('#isolate').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -150,7 +164,8 @@ $('#isolate').addEventListener('submit', (event) => {
   $('#isolated').textContent = 'Isolating… (splits the shard group and moves it; this can take a while)';
   api('POST', `/admin/tenants/${encodeURIComponent($('#isolate-tenant').value.trim())}/isolate`, body)
     .then((placement) => {
-      $('#isolated').textContent = `Isolated in shard ${placement.shardId} on ${placement.nodeName}:${placement.nodePort}${placement.pinned ? ', pinned there' : ''}`;
+      $('#isolated').textContent =
+        `Isolated in shard ${placement.shardId} on ${placement.nodeName}:${placement.nodePort}${placement.pinned ? ', pinned there' : ''}`;
       return Promise.all([loadCluster(), loadShardMap()]);
     })
     .catch((error) => ($('#isolated').textContent = `Not isolated: ${error.message}`));
