@@ -168,6 +168,13 @@ export class Environment {
   @Type(() => Number)
   REQUEST_TIMEOUT_MS = 10000;
 
+  /** How long POST /admin/tenants/import may take to receive an archive: a tenant of 1M rows takes minutes. */
+  @IsInt()
+  @Min(1000)
+  @Max(3600000)
+  @Type(() => Number)
+  IMPORT_TIMEOUT_MS = 1800000;
+
   /**
    * On SIGTERM, how long to keep serving (with readiness 503 and `Connection: close`) before
    * the listener closes: the load balancer's deregistration delay.

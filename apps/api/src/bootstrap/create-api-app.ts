@@ -14,6 +14,7 @@ export async function createApiApp(environment: Environment, endpoints: Database
       '{statusCode, error, message, requestId, details?}. 404 is returned for resources of other tenants. 503 responses carry Retry-After.',
     bearerSchemes: ['apiKey', 'adminToken'],
     requestTimeoutMs: environment.REQUEST_TIMEOUT_MS,
+    streamingTimeoutMs: environment.IMPORT_TIMEOUT_MS,
     streamingRoutes: [{ method: 'POST', path: '/admin/tenants/import', type: 'application/x-ndjson' }],
     documentRules: { rateLimitedPrefix: '/v1' },
   });

@@ -7,7 +7,7 @@ import { errorBody } from '../errors/error-body';
 import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
-import { answerClientErrorsInShape, mediaTypeMiddleware, securityHeadersMiddleware } from './edge';
+import { answerClientErrorsInShape, mediaTypeMiddleware, requestDeadlineMiddleware, securityHeadersMiddleware } from './edge';
 import { drainingMiddleware } from './graceful-shutdown';
 import { completeDocument, DocumentRules } from './openapi';
 import { requestIdMiddleware, requestIdOf } from './request-id';
@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   /** Bearer schemes documented in OpenAPI, by name. */
   bearerSchemes: string[];
   requestTimeoutMs: number;
+  /** How long a streaming route may take to receive its body (a tenant import of millions of rows). */
+  streamingTimeoutMs?: number;
   /** Routes that read a non-JSON body as a stream (the tenant import), by method, path and media type. */
   streamingRoutes?: Array<{ method: string; path: string; type: string }>;
   documentRules?: DocumentRules;
@@ -37,6 +39,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   app.use(securityHeadersMiddleware);
   app.use(drainingMiddleware);
   app.use(mediaTypeMiddleware(options.streamingRoutes ?? []));
+  app.use(requestDeadlineMiddleware(options.requestTimeoutMs, options.streamingRoutes ?? []));
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyParserErrorHandler);
   app.use(rejectNonObjectBodies);
@@ -55,8 +58,8 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
 
   const server = app.getHttpServer() as Server;
   answerClientErrorsInShape(server);
-  // A request that has not completed in time is answered by Node with 408 and its socket closed.
-  server.requestTimeout = options.requestTimeoutMs;
+  // Node's bound covers the slowest route (a streaming import); requestDeadlineMiddleware the others.
+  server.requestTimeout = Math.max(options.requestTimeoutMs, options.streamingTimeoutMs ?? 0);
   server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
   server.keepAliveTimeout = 65_000;
 }

@@ -30,6 +30,27 @@ export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<{ method: str
   };
 }
 
+/**
+ * The whole request must arrive within `ms`, except on the streaming routes, which read for as
+ * long as the stream lasts (Node's own requestTimeout is set to their longer bound). Answered
+ * like any other error, then the connection is closed.
+ */
+export function requestDeadlineMiddleware(ms: number, streamingRoutes: ReadonlyArray<{ method: string; path: string }>) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const streaming = streamingRoutes.some((route) => route.method === request.method && route.path === request.path);
+    if (request.complete || streaming) return next();
+    const timer = setTimeout(() => {
+      if (request.complete || response.headersSent) return;
+      response.setHeader('Connection', 'close');
+      response.status(408).json(errorBody(408, 'Request timed out', requestIdOf(request)));
+    }, ms);
+    timer.unref();
+    request.once('end', () => clearTimeout(timer));
+    request.once('close', () => clearTimeout(timer));
+    next();
+  };
+}
+
 const CLIENT_ERROR_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
   ERR_HTTP_REQUEST_TIMEOUT: 408,
