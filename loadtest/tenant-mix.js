@@ -7,13 +7,17 @@
 //                      fully paid (half of what is owed, or the rest); a VU with no such
 //                      order yet creates one instead, so the first seconds lean to creates
 //
+// Leak check: every read is checked against the tenant that sent it (the order it asked for, and
+// only that), and a tenth of the reads ask for another tenant's order and must get 404. One
+// mismatch fails the run (threshold rate==1 on the isolation checks).
+//
 // Open model: RATE iterations per second whatever the latency (constant-arrival-rate).
 // Each VU works for one tenant, (VU - 1) mod TENANTS.
 //
 //   k6 run -e BASE_URL=http://localhost:3000 -e ADMIN_TOKEN=... loadtest/tenant-mix.js
 import http from 'k6/http';
 import { check } from 'k6';
-import { BASE_URL, orderBody, pick, setupTenants, tenantHeaders } from './lib/setup.js';
+import { BASE_URL, foreignOrderId, orderBody, pick, setupTenants, tenantHeaders } from './lib/setup.js';
 
 export const WEIGHTS = { create: 30, read: 40, list: 20, pay: 10 };
 
@@ -40,6 +44,7 @@ export const options = {
     'http_req_duration{op:list}': ['p(95)<300'],
     'http_req_duration{op:pay}': ['p(95)<300'],
     'checks{scenario:tenant_mix}': ['rate>0.99'],
+    'checks{isolation:probe}': ['rate==1'],
   },
 };
 
@@ -64,13 +69,24 @@ function createOrder(tenant) {
   }
 }
 
-function readOrder(tenant) {
+function readOrder(tenant, tenants) {
+  const foreign = Math.random() < 0.1 ? foreignOrderId(tenants, tenant) : undefined;
+  if (foreign !== undefined) {
+    const probe = http.get(`${BASE_URL}/v1/orders/${foreign}`, {
+      headers: tenantHeaders(tenant.apiKey),
+      tags: { name: 'GET /v1/orders/:id', op: 'probe' },
+      responseCallback: http.expectedStatuses(404),
+    });
+    check(probe, { "isolation: another tenant's order is 404": (r) => r.status === 404 }, { isolation: 'probe' });
+    return;
+  }
   const id = created.length > 0 && Math.random() < 0.5 ? pick(created) : pick(tenant.orderIds);
   const response = http.get(`${BASE_URL}/v1/orders/${id}`, {
     headers: tenantHeaders(tenant.apiKey),
     tags: { name: 'GET /v1/orders/:id', op: 'read' },
   });
   check(response, { 'read: 200': (r) => r.status === 200 });
+  check(response, { 'isolation: the order asked for, of this tenant': (r) => r.status !== 200 || r.json().id === id }, { isolation: 'probe' });
 }
 
 function listOrders(tenant) {
@@ -104,7 +120,7 @@ export default function (data) {
   const tenant = data.tenants[(__VU - 1) % data.tenants.length];
   const roll = Math.random() * 100;
   if (roll < WEIGHTS.create) createOrder(tenant);
-  else if (roll < WEIGHTS.create + WEIGHTS.read) readOrder(tenant);
+  else if (roll < WEIGHTS.create + WEIGHTS.read) readOrder(tenant, data.tenants);
   else if (roll < WEIGHTS.create + WEIGHTS.read + WEIGHTS.list) listOrders(tenant);
   else pay(tenant);
 }

@@ -47,10 +47,10 @@ function batched(requests, expected) {
 }
 
 /**
- * Creates `count` tenants on the enterprise plan (the highest rate limit) through
+ * Creates `count` tenants on a plan (default enterprise, the highest rate limit) through
  * POST /admin/tenants with ADMIN_TOKEN, and returns [{ id, apiKey, orderIds: [] }].
  */
-export function createTenants(count) {
+export function createTenants(count, plan) {
   const adminToken = __ENV.ADMIN_TOKEN;
   if (!adminToken) fail('ADMIN_TOKEN is not set: k6 run -e ADMIN_TOKEN=... (the API prints it at start unless set)');
   const run = Date.now().toString(36);
@@ -61,7 +61,7 @@ export function createTenants(count) {
   };
   const requests = [];
   for (let i = 0; i < count; i += 1) {
-    requests.push(['POST', `${BASE_URL}/admin/tenants`, JSON.stringify({ name: `k6 ${run} #${i + 1}`, plan: 'enterprise' }), params]);
+    requests.push(['POST', `${BASE_URL}/admin/tenants`, JSON.stringify({ name: `k6 ${run} #${i + 1}`, plan: plan || 'enterprise' }), params]);
   }
   return batched(requests, 201).map((response) => {
     const body = response.json();
@@ -93,4 +93,10 @@ export function setupTenants(defaultTenants, defaultOrdersPerTenant) {
   const tenants = createTenants(Number(__ENV.TENANTS || defaultTenants));
   seedOrders(tenants, Number(__ENV.ORDERS_PER_TENANT || defaultOrdersPerTenant));
   return { tenants };
+}
+
+/** An order id of another tenant than `tenant`: what an isolation probe asks for, expecting 404. */
+export function foreignOrderId(tenants, tenant) {
+  const others = tenants.filter((other) => other.id !== tenant.id && other.orderIds.length > 0);
+  return others.length > 0 ? pick(pick(others).orderIds) : undefined;
 }

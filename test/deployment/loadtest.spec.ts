@@ -26,8 +26,10 @@ describe('loadtest k6 scripts', () => {
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('has the four scripts', () => {
-    expect(files.map((file) => relative(LOADTEST, file)).sort()).toEqual(['analytics.js', 'connection-storm.js', 'lib/setup.js', 'tenant-mix.js'].sort());
+  it('has the five scripts', () => {
+    expect(files.map((file) => relative(LOADTEST, file)).sort()).toEqual(
+      ['analytics.js', 'connection-storm.js', 'lib/setup.js', 'noisy-neighbour.js', 'tenant-mix.js'].sort(),
+    );
   });
 
   it.each(files.map((file) => [relative(LOADTEST, file), file]))('%s parses as an ES module', (_, file) => {
