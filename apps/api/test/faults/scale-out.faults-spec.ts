@@ -127,7 +127,17 @@ describe('scale-out under live writes, then a dedicated node', () => {
     const order = await createOrder(api.server, tenant);
     await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: addedNode.nodeName }).expect(400);
     await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: 'nowhere', nodePort: 1 }).expect(400);
+    // The tenant keeps writing while its shard group is split and moved: retryable 503s at most, never a 500.
+    const record: WriterRecord = { tenant, acknowledged: new Map(), statuses: new Map(), longestErrorStretchMs: 0 };
+    let writing = true;
+    const writer = steadyWriter(api, record, () => writing);
     const isolated = await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send(addedNode).expect(200);
+    writing = false;
+    await writer;
+    expect([...record.statuses.keys()].filter((status) => status !== 201 && status !== 200 && status !== 503)).toEqual([]);
+    process.stdout.write(
+      `[faults] writes during isolation: statuses ${JSON.stringify(Object.fromEntries(record.statuses))}; longest error stretch ${record.longestErrorStretchMs} ms\n`,
+    );
     expect(isolated.body).toEqual({ shardId: expect.any(Number), ...addedNode, pinned: true });
     await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
 
