@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { assertCanonicalTenantId, requireTenant, TenantContext } from '@app/tenancy';
 import { Connection } from './connections';
-import { isServerError } from './database-errors';
+import { inTransaction } from './transaction';
 
 export interface TenantTransactionOptions {
   /** A consistent snapshot across several statements (exports). */
@@ -57,44 +57,6 @@ export class TenantDatabase {
    */
   async transaction<T>(work: (tx: TenantTransaction) => Promise<T>, options: TenantTransactionOptions = {}): Promise<T> {
     const context = requireTenant();
-    const opening = openingStatements(context, options);
-    const runner = this.dataSource.createQueryRunner();
-    let releaseError: unknown;
-    try {
-      await runner.connect();
-      await runner.query(opening);
-      const result = await work(new TenantTransaction(runner, context.tenantId));
-      await runner.query('COMMIT');
-      return result;
-    } catch (error) {
-      // A server-side error (it has a SQLSTATE) leaves a healthy connection to roll back. A
-      // client-side one (socket closed, query timeout) leaves one in an unknown state: it is
-      // destroyed, not rolled back, which the server does by itself when the session ends.
-      releaseError = isServerError(error) ? await rollbackQuietly(runner) : error;
-      throw error;
-    } finally {
-      await releaseRunner(runner, releaseError);
-    }
+    return inTransaction(this.dataSource, openingStatements(context, options), (runner) => work(new TenantTransaction(runner, context.tenantId)));
   }
-}
-
-/** Rolls back; returns the rollback's own error (a dead connection) so it is not pooled again. */
-async function rollbackQuietly(runner: QueryRunner): Promise<unknown> {
-  if (runner.isReleased) return undefined;
-  try {
-    await runner.query('ROLLBACK');
-    return undefined;
-  } catch (rollbackError) {
-    return rollbackError ?? new Error('rollback failed');
-  }
-}
-
-async function releaseRunner(runner: QueryRunner, error: unknown): Promise<void> {
-  if (runner.isReleased) return;
-  if (error) {
-    // Hands the error to the pg pool, which then destroys the client instead of reusing it.
-    await (runner as QueryRunner & { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(error);
-    return;
-  }
-  await runner.release();
 }

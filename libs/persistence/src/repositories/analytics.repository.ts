@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Environment } from '@app/config';
 import { Connection } from '../connections';
+import { inTransaction } from '../transaction';
 import { analyticsQueries, SqlQuery, TimeWindow } from './analytics-queries';
 
 export interface CountryRevenueRecord {
@@ -103,31 +104,10 @@ export class AnalyticsRepository {
     });
   }
 
-  private async readOnly<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  private readOnly<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const timeoutMs = Math.trunc(this.environment.ANALYTICS_STATEMENT_TIMEOUT_MS);
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    let broken: unknown;
-    try {
-      // One round trip; SET LOCAL ends with the transaction, so nothing leaks through PgBouncer.
-      await runner.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL work_mem = '${WORK_MEM}'`);
-      const result = await work(runner);
-      await runner.query('COMMIT');
-      return result;
-    } catch (error) {
-      broken = await runner.query('ROLLBACK').then(
-        () => undefined,
-        (rollbackError: unknown) => rollbackError ?? new Error('rollback failed'),
-      );
-      throw error;
-    } finally {
-      if (broken) {
-        // A connection that cannot even roll back is handed back as broken, so the pool drops it.
-        await (runner as QueryRunner & { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(broken);
-      } else {
-        await runner.release();
-      }
-    }
+    // One round trip; SET LOCAL ends with the transaction, so nothing leaks through PgBouncer.
+    return inTransaction(this.dataSource, `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL work_mem = '${WORK_MEM}'`, work);
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Connection } from '../connections';
+import { inTransaction } from '../transaction';
 import { databaseCode } from '../database-errors';
 
 /**
@@ -91,23 +92,22 @@ export class RollupRepository {
   constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}
 
   async refresh(options: RefreshOptions): Promise<RollupRefresh> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    let inTransaction = true;
-    try {
-      await runner.query(`BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`);
-      if (!(await lock(runner, options.wait))) {
-        await runner.query('ROLLBACK');
-        inTransaction = false;
-        return { status: 'busy', changedRows: 0 };
-      }
+    const opening = `BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`;
+    const { refresh, generation } = await inTransaction(this.dataSource, opening, async (runner) => {
+      if (!(await lock(runner, options.wait))) return { refresh: { status: 'busy', changedRows: 0 } satisfies RollupRefresh };
       await assertSeesEveryTransaction(runner);
       const plan = await planRefresh(runner, options.rebuild === true);
       if (!plan.advances) {
         if (!plan.settled) await runner.query(`UPDATE daily_order_stats_watermark SET settled = true`);
-        await runner.query('COMMIT');
-        inTransaction = false;
-        return { status: 'current', previous: plan.previous, rolledUpTo: plan.previous, changedRows: 0, lagSeconds: plan.lagSeconds };
+        return {
+          refresh: {
+            status: 'current',
+            previous: plan.previous,
+            rolledUpTo: plan.previous,
+            changedRows: 0,
+            lagSeconds: plan.lagSeconds,
+          } satisfies RollupRefresh,
+        };
       }
       const moved = await runner.query(
         `UPDATE daily_order_stats_watermark
@@ -116,28 +116,24 @@ export class RollupRepository {
         [plan.next],
         true,
       );
-      const [{ generation }] = moved.records as Array<{ generation: number }>;
+      const [{ generation: next }] = moved.records as Array<{ generation: number }>;
       // DELETE rather than TRUNCATE: readers keep reading (from the orders) while it runs.
       if (options.rebuild) await runner.query(`DELETE FROM daily_order_stats`);
       const changed = await runner.query(ROLLUP_REFRESH_STATEMENT, [plan.previous, plan.next], true).catch((error: unknown) => {
         throw databaseCode(error) === CHECK_VIOLATION ? new RollupInconsistentError(error) : error;
       });
-      await runner.query('COMMIT');
-      inTransaction = false;
-      await runner.query(`UPDATE daily_order_stats_watermark SET settled = true WHERE generation = $1`, [generation]);
-      return {
+      const refreshed: RollupRefresh = {
         status: 'refreshed',
         previous: plan.previous,
         rolledUpTo: plan.next,
         changedRows: changed.affected ?? 0,
         lagSeconds: plan.lagSeconds,
       };
-    } catch (error) {
-      if (inTransaction) await runner.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+      return { refresh: refreshed, generation: next };
+    });
+    // Settled only once the refresh's COMMIT has returned (see above), in a transaction of its own.
+    if (generation !== undefined) await this.dataSource.query(`UPDATE daily_order_stats_watermark SET settled = true WHERE generation = $1`, [generation]);
+    return refresh;
   }
 }
 

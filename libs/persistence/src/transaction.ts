@@ -1,0 +1,47 @@
+import { DataSource, QueryRunner } from 'typeorm';
+import { isServerError } from './database-errors';
+
+/**
+ * The one way this project runs a transaction on a pooled connection: the opening (BEGIN and its
+ * SET LOCALs) in one round trip, the work, COMMIT. On failure, a server-side error (it has a
+ * SQLSTATE) leaves a healthy connection that is rolled back and pooled again; a client-side one
+ * (socket closed, query timeout), or a rollback that fails, leaves a connection in an unknown
+ * state: it is destroyed, and the server ends the transaction with the session.
+ */
+export async function inTransaction<T>(dataSource: DataSource, opening: string, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  let broken: unknown;
+  try {
+    await runner.connect();
+    await runner.query(opening);
+    const result = await work(runner);
+    await runner.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = isServerError(error) ? await rollback(runner) : error;
+    throw error;
+  } finally {
+    await release(runner, broken);
+  }
+}
+
+/** Rolls back; returns the rollback's own error (a dead connection) so it is not pooled again. */
+async function rollback(runner: QueryRunner): Promise<unknown> {
+  if (runner.isReleased) return undefined;
+  try {
+    await runner.query('ROLLBACK');
+    return undefined;
+  } catch (rollbackError) {
+    return rollbackError ?? new Error('rollback failed');
+  }
+}
+
+async function release(runner: QueryRunner, broken: unknown): Promise<void> {
+  if (runner.isReleased) return;
+  if (broken) {
+    // Hands the error to the pg pool, which then destroys the client instead of reusing it.
+    await (runner as QueryRunner & { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(broken);
+    return;
+  }
+  await runner.release();
+}
