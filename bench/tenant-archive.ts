@@ -12,6 +12,7 @@ import { startApi } from './lib/api-process';
  * `npm run bench:archive`: export and import of one tenant of about 1M rows (250k orders, 500k
  * items, 250k payments, 50k refunds) through a real API process on the embedded node; rows per
  * second and the API's peak memory for each direction. Results: bench/results/tenant-archive.json.
+ * BENCH_NODE_OPTIONS (e.g. --max-old-space-size=96) caps the API's heap: the archive still streams.
  */
 const ORDERS = Number(process.env.BENCH_ARCHIVE_ORDERS ?? 250_000);
 const ROOT = join(__dirname, '..');
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
       MIGRATE_ON_BOOT: 'false',
+      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
     },
   });
   try {
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
         `INSERT INTO refunds (tenant_id, payment_id, amount_cents) SELECT tenant_id, id, 100 FROM payments WHERE tenant_id = $1 AND id % 5 = 0`,
         [tenantId],
       );
+      // What autovacuum would do after such a load: without statistics the export's keyset batches scan the table.
+      await client.query('ANALYZE orders, order_items, payments, refunds');
       const { rows: counts } = await client.query(
         `SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1) + (SELECT count(*) FROM order_items WHERE tenant_id = $1)
               + (SELECT count(*) FROM payments WHERE tenant_id = $1) + (SELECT count(*) FROM refunds WHERE tenant_id = $1) AS total`,

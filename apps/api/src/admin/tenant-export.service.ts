@@ -28,10 +28,11 @@ export class TenantExportService {
             let afterId = 0;
             for (;;) {
               const rows = await this.exports.batch(tx, table, afterId, BATCH_SIZE);
-              // One write per batch: a million small writes cost more than the queries.
-              const lines = rows.map(({ row }) => rowLine(table, row));
-              for (const line of lines) digest.add(table, line);
-              if (lines.length > 0) await write(lines.join(''));
+              for (const { row } of rows) {
+                const line = rowLine(table, row);
+                digest.add(table, line);
+                await write(line);
+              }
               if (rows.length < BATCH_SIZE) break;
               afterId = rows[rows.length - 1].id;
             }
