@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
-import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN, TEST_ANALYTICS_TOKEN, TestTenant, withOwner } from '@app/testing';
+import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN, TEST_ANALYTICS_TOKEN, TestTenant, withOwner, lintOpenApi } from '@app/testing';
 import { startTestApi, TestApi } from '../../api/test/support/api';
 import { expectError } from '../../api/test/support/expectations';
 import { expectSameAnswer, startTestAnalytics, TestAnalytics } from './support/analytics';
@@ -262,6 +262,11 @@ describe('analytics service', () => {
       expect((await request(analytics.server).get('/metrics').expect(200)).text).toContain('analytics_answers_total');
       const document = (await request(analytics.server).get('/docs-json').expect(200)).body;
       expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/analytics/revenue-by-country', '/analytics/top-tenants', '/analytics/daily']));
+    });
+
+    it('serves an OpenAPI document that redocly and spectral pass with no error and no warning', async () => {
+      const document = (await request(analytics.server).get('/docs-json').expect(200)).body;
+      expect(await lintOpenApi(document)).toEqual({ redocly: [], spectral: [] });
     });
   });
 

@@ -5,3 +5,4 @@ export * from './test-database';
 export * from './throwaway-database';
 export * from './cluster-control';
 export * from './api-client';
+export * from './openapi-lint';

@@ -4,6 +4,7 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -23,18 +24,21 @@ import { AnalyticsService } from './analytics.service';
 export class AnalyticsController {
   constructor(private readonly analytics: AnalyticsService) {}
 
+  @ApiOperation({ summary: 'Orders and revenue by country, across every tenant' })
   @Get('revenue-by-country')
   @ApiOkResponse({ type: RevenueByCountryView })
   async revenueByCountry(@Query() query: TimeWindowQueryDto): Promise<RevenueByCountryView> {
     return { data: await this.analytics.revenueByCountry(query) };
   }
 
+  @ApiOperation({ summary: 'The tenants with the most revenue' })
   @Get('top-tenants')
   @ApiOkResponse({ type: TopTenantsView })
   async topTenants(@Query() query: TopTenantsQueryDto): Promise<TopTenantsView> {
     return { data: await this.analytics.topTenants(query) };
   }
 
+  @ApiOperation({ summary: 'Orders and revenue per UTC day' })
   @Get('daily')
   @ApiOkResponse({ type: DailyView })
   async daily(@Query() query: DailyQueryDto): Promise<DailyView> {

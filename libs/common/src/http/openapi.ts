@@ -61,7 +61,6 @@ export function completeDocument(document: OpenAPIObject, rules: DocumentRules =
   document.info.license ??= { name: 'MIT', url: 'https://opensource.org/licenses/MIT' };
   document.components ??= {};
   document.components.schemas = { ...document.components.schemas, [ERROR_SCHEMA]: errorSchema };
-  document.components.headers = { ...document.components.headers, ...HEADERS };
   for (const schema of Object.values(document.components.schemas)) allowNullReferences(schema as SchemaObject);
   const tags = new Set<string>();
   for (const [path, item] of Object.entries(document.paths)) {
@@ -72,6 +71,9 @@ export function completeDocument(document: OpenAPIObject, rules: DocumentRules =
       operation.tags?.forEach((tag) => tags.add(tag));
     }
   }
+  // Only the headers some response uses: a service without rate limits documents none.
+  const used = JSON.stringify(document.paths);
+  document.components.headers = Object.fromEntries(Object.entries(HEADERS).filter(([name]) => used.includes(`#/components/headers/${name}"`)));
   document.tags = [...tags].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name.split(':')[0]] ?? name }));
   if (!document.servers?.length) document.servers = [{ url: '/', description: 'This server' }];
   return document;
