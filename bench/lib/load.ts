@@ -16,6 +16,8 @@ export interface LoadOptions {
   next: () => BenchRequest;
   /** Request timeout in seconds (autocannon counts a timeout as an error). */
   timeoutSec?: number;
+  /** Requests per second across all connections (an open model); unset: as fast as answers come. */
+  overallRate?: number;
 }
 
 export interface LatencySummary {
@@ -64,6 +66,7 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
         pipelining: 1,
         duration: options.durationSec,
         timeout: options.timeoutSec ?? 10,
+        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
         requests: [
           {
             setupRequest: (request, context) => {

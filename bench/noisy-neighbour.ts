@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@app/testing';
+import { startApi } from './lib/api-process';
+import { BenchRequest, drive, LoadResult } from './lib/load';
+
+/**
+ * `npm run bench:noisy`: the noisy neighbour on the local Citus cluster (npm run cluster:up).
+ * Quiet tenants (enterprise plan) read at QUIET_RATE requests/s in all, alone first (their
+ * baseline), then next to one hot tenant (free plan) at ten times a quiet tenant's rate; the hot
+ * tenant is isolated to a shard of its own during the second run. Figures by class of tenant,
+ * never by tenant id. Results: bench/results/noisy-neighbour.json.
+ */
+const ROOT = join(__dirname, '..');
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const QUIET_TENANTS = 8;
+const QUIET_RATE = Number(process.env.BENCH_QUIET_RATE ?? 80);
+const HOT_RATE = Math.round((QUIET_RATE / QUIET_TENANTS) * 10);
+const SECONDS = Number(process.env.BENCH_NOISY_SECONDS ?? 30);
+const coordinator = `postgres://postgres@127.0.0.1:${process.env.CLUSTER_COORDINATOR_PORT ?? 9700}/app`;
+const pooled = (role: string) => `postgres://${role}@127.0.0.1:${process.env.CLUSTER_PGBOUNCER_PORT ?? 6432}/app`;
+
+interface Tenant {
+  id: string;
+  apiKey: string;
+  orderIds: number[];
+}
+
+async function main(): Promise<void> {
+  execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'ignore' });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const api = await startApi({
+    name: 'noisy',
+    mainJs: join(ROOT, 'dist/apps/api/apps/api/src/main.js'),
+    probe: join(__dirname, 'support/round-trip-probe.cjs'),
+    port,
+    cwd: ROOT,
+    logFile: join(mkdtempSync(join(tmpdir(), 'bench-noisy-')), 'api.log'),
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: coordinator,
+      TENANT_DATABASE_URL: pooled('app_tenant'),
+      CONTROL_DATABASE_URL: pooled('app_control'),
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      RATE_LIMIT_ENABLED: 'true',
+    },
+  });
+  try {
+    const admin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
+    const createTenant = async (plan: string): Promise<Tenant> => {
+      const response = await fetch(`${base}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `noisy bench ${plan}`, plan }) });
+      const body = (await response.json()) as { tenant: { id: string }; apiKey: string };
+      const tenant: Tenant = { id: body.tenant.id, apiKey: body.apiKey, orderIds: [] };
+      for (let index = 0; index < 5; index += 1) {
+        const order = await fetch(`${base}/v1/orders`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tenant.apiKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ countryCode: 'US', items: [{ sku: 'N', quantity: 1, unitPriceCents: 100 }] }),
+        });
+        tenant.orderIds.push(((await order.json()) as { id: number }).id);
+      }
+      return tenant;
+    };
+    const quiet = await Promise.all(Array.from({ length: QUIET_TENANTS }, () => createTenant('enterprise')));
+    const hot = await createTenant('free');
+    const reads = (tenants: Tenant[]) => (): BenchRequest => {
+      const tenant = tenants[Math.floor(Math.random() * tenants.length)];
+      const id = tenant.orderIds[Math.floor(Math.random() * tenant.orderIds.length)];
+      return { route: 'GET /v1/orders/:id', method: 'GET', path: `/v1/orders/${id}`, headers: { Authorization: `Bearer ${tenant.apiKey}` } };
+    };
+
+    const solo = await drive({ url: base, connections: 16, durationSec: SECONDS, overallRate: QUIET_RATE, next: reads(quiet) });
+
+    // The noisy run: quiet and hot side by side, the hot tenant watched for and isolated on the way.
+    const started = Date.now();
+    let namedHotAfterSeconds: number | null = null;
+    const watcher = setInterval(() => {
+      void fetch(`${base}/admin/tenants/hot?limit=3`, { headers: admin })
+        .then((response) => response.json() as Promise<{ data: Array<{ tenantId: string }> }>)
+        .then((ranking) => {
+          if (namedHotAfterSeconds === null && ranking.data[0]?.tenantId === hot.id) namedHotAfterSeconds = (Date.now() - started) / 1000;
+        })
+        .catch(() => undefined);
+    }, 1000);
+    const isolation = new Promise<{ status: number; seconds: number }>((resolve) => {
+      setTimeout(
+        () => {
+          const isolateStarted = Date.now();
+          void fetch(`${base}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body: '{}' }).then((response) =>
+            resolve({ status: response.status, seconds: (Date.now() - isolateStarted) / 1000 }),
+          );
+        },
+        (SECONDS * 1000) / 3,
+      );
+    });
+    const [noisyQuiet, noisyHot] = await Promise.all([
+      drive({ url: base, connections: 16, durationSec: SECONDS, overallRate: QUIET_RATE, next: reads(quiet) }),
+      drive({ url: base, connections: 16, durationSec: SECONDS, overallRate: HOT_RATE, next: reads([hot]) }),
+    ]);
+    clearInterval(watcher);
+    const isolated = await isolation;
+
+    const summary = (result: LoadResult) => ({
+      requests: result.requests,
+      rps: Math.round(result.rps),
+      p50: result.latencyMs.p50,
+      p95: result.latencyMs.p95,
+      statuses: result.statuses,
+      socketErrors: result.socketErrors,
+    });
+    const result = {
+      quietTenants: QUIET_TENANTS,
+      quietRate: QUIET_RATE,
+      hotRate: HOT_RATE,
+      seconds: SECONDS,
+      quietAlone: summary(solo),
+      quietNextToHot: summary(noisyQuiet),
+      hot: summary(noisyHot),
+      quietP95Ratio: Number((noisyQuiet.latencyMs.p95 / solo.latencyMs.p95).toFixed(2)),
+      hotNamedFirstAfterSeconds: namedHotAfterSeconds,
+      isolation: isolated,
+      hotOnly200Or429: Object.keys(noisyHot.statuses).every((status) => status === '200' || status === '429') && noisyHot.socketErrors === 0,
+      quietAllAnswered: noisyQuiet.errors === 0 && solo.errors === 0,
+    };
+    writeFileSync(join(__dirname, 'results/noisy-neighbour.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await api.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
