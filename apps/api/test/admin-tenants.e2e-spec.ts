@@ -3,21 +3,13 @@ import request from 'supertest';
 import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, testTarget, withOwner } from '@app/testing';
 import { expectError, expectTenant, UUID } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
+import { exportArchive } from './support/archive';
 
 const admin = bearer(TEST_ADMIN_TOKEN);
 
 /** GETs an export and returns its status, headers and NDJSON lines (read whole, whatever the content type). */
 async function exportOf(server: TestApi['server'], tenantId: string) {
-  const response = await request(server)
-    .get(`/admin/tenants/${tenantId}/export`)
-    .set(admin)
-    .buffer(true)
-    .parse((res, callback) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => callback(null, text));
-    });
+  const response = await exportArchive(server, tenantId);
   const text = response.body as string;
   const lines = response.status === 200 ? text.split('\n') : [];
   if (response.status === 200) expect(lines.pop()).toBe('');

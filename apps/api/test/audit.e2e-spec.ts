@@ -2,6 +2,7 @@ import request from 'supertest';
 import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN } from '@app/testing';
 import { expectError } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
+import { exportArchive } from './support/archive';
 
 const admin = bearer(TEST_ADMIN_TOKEN);
 
@@ -57,15 +58,7 @@ describe('The audit trail (GET /admin/audit)', () => {
   it('records an import with its row counts', async () => {
     const tenant = await createTenant(api.server);
     await createOrder(api.server, tenant);
-    const archive = await request(api.server)
-      .get(`/admin/tenants/${tenant.id}/export`)
-      .set(admin)
-      .buffer(true)
-      .parse((res, callback) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => callback(null, text));
-      });
+    const archive = await exportArchive(api.server, tenant.id);
     const copy = await request(api.server)
       .post('/admin/tenants/import?as=new')
       .set(admin)

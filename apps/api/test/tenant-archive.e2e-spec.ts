@@ -2,21 +2,12 @@ import request from 'supertest';
 import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant } from '@app/testing';
 import { expectError, UUID } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
+import { exportArchive } from './support/archive';
 
 const admin = bearer(TEST_ADMIN_TOKEN);
 
 async function exportText(api: TestApi, tenantId: string): Promise<string> {
-  const response = await request(api.server)
-    .get(`/admin/tenants/${tenantId}/export`)
-    .set(admin)
-    .buffer(true)
-    .parse((res, callback) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => callback(null, text));
-    })
-    .expect(200);
+  const response = await exportArchive(api.server, tenantId).expect(200);
   return response.body as string;
 }
 
