@@ -38,6 +38,8 @@ interface Table {
   rlsForced: boolean;
   hasTenantColumn: boolean;
   controlPlane: boolean;
+  /** The tenant column's type (uuid, integer, ...), for the fixes the doctor suggests. */
+  tenantType: string | null;
 }
 
 export async function examineSchema(db: Queryable, options: DoctorOptions = {}): Promise<Finding[]> {
@@ -50,6 +52,7 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
   const tables = await db.query<Table>(
     `SELECT c.relname AS name, pg_get_userbyid(c.relowner) AS owner, c.relrowsecurity AS "rlsEnabled", c.relforcerowsecurity AS "rlsForced",
             EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = $2 AND NOT a.attisdropped) AS "hasTenantColumn",
+            (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = $2 AND NOT a.attisdropped) AS "tenantType",
             coalesce(obj_description(c.oid, 'pg_class') ILIKE $3 || '%', false) AS "controlPlane"
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname`,
@@ -58,6 +61,7 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
   const tenantTables = tables.filter((table) => table.hasTenantColumn && !table.controlPlane);
   const tenantNames = tenantTables.map((table) => table.name);
   const qualified = (name: string) => (schema === 'public' ? name : `${schema}.${name}`);
+  const tenantType = tenantTables[0]?.tenantType ?? 'uuid';
 
   // Keys: every primary key and unique constraint or index leads to one tenant.
   const keys = await db.query<{ table: string; name: string; kind: 'p' | 'u'; hasColumn: boolean; firstColumn: string | null }>(
@@ -173,7 +177,7 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
         'error',
         qualified(table.name),
         `no policy reads ${setting}: row-level security denies everything or allows everything`,
-        `CREATE POLICY ... USING (${column} = NULLIF(current_setting('${setting}', true), '')::uuid)`,
+        `CREATE POLICY ... USING (${column} = NULLIF(current_setting('${setting}', true), '')::${tenantType})`,
       );
     }
   }
@@ -183,7 +187,7 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
       'error',
       `${qualified(policy.table)}.${policy.name}`,
       `policy for ${policy.roles.join(', ')} does not read ${setting}: those roles see or write other tenants' rows`,
-      `USING (${column} = NULLIF(current_setting('${setting}', true), '')::uuid); cross-tenant readers get SELECT-only policies and no write privileges`,
+      `USING (${column} = NULLIF(current_setting('${setting}', true), '')::${tenantType}); cross-tenant readers get SELECT-only policies and no write privileges`,
     );
   }
 
