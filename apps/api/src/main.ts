@@ -44,7 +44,7 @@ function printBanner(port: number, adminToken: string, generated: boolean, demo:
   const lines = [
     '',
     `API listening on ${base}  (${embedded ? 'embedded PostgreSQL, single node' : 'configured database'})`,
-    `OpenAPI: ${base}/docs`,
+    `OpenAPI: ${base}/docs    Ops page: ${base}/admin/ui`,
     generated ? `ADMIN_TOKEN (generated for this run; set ADMIN_TOKEN to choose one): ${adminToken}` : 'ADMIN_TOKEN: from the environment',
   ];
   if (demo.length > 0) {
