@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { installGracefulShutdown, logUnhandledRejections, runMain, listenOrExplain } from '@app/common';
+import { installGracefulShutdown, logUnhandledRejections, runMain, listenOrExplain } from '@app/http-edge';
 import { validateEnvironment } from '@app/config';
 import { prepareDatabase } from '@app/persistence';
 import { createAnalyticsApp } from './bootstrap/create-analytics-app';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/common';
+import { installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';
 import { validateEnvironment } from '@app/config';
 import { prepareDatabase } from '@app/persistence';
 import { createApiApp } from './bootstrap/create-api-app';

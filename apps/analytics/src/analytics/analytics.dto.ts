@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { QueryInt } from '@app/common';
+import { QueryInt } from '@app/http-edge';
 import { MAX_DAYS, MAX_TOP_TENANTS } from '@app/persistence';
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationFailedException } from '@app/common';
+import { ValidationFailedException } from '@app/http-edge';
 import { resolveWindow } from './time-window';
 
 const NOW = new Date('2025-03-15T12:34:56.789Z');

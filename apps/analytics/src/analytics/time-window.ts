@@ -1,4 +1,4 @@
-import { ValidationFailedException } from '@app/common';
+import { ValidationFailedException } from '@app/http-edge';
 import type { TimeWindow } from '@app/persistence';
 import { DEFAULT_WINDOW_DAYS } from './analytics.dto';
 

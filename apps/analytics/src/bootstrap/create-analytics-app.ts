@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@app/common';
+import { configureHttpApp } from '@app/http-edge';
 import { DatabaseEndpoints, Environment } from '@app/config';
 import { AppModule } from '../app.module';
 

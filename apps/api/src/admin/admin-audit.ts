@@ -5,7 +5,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { mergeMap, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { requestIdOf } from '@app/common';
+import { requestIdOf } from '@app/http-edge';
 import { Connection } from '@app/persistence';
 
 export type AdminAction =

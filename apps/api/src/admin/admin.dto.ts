@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
-import { QueryInt } from '@app/common';
+import { QueryInt } from '@app/http-edge';
 import type { TenantStatus } from '@app/persistence';
 
 export const PLAN_IDS = ['free', 'pro', 'enterprise'] as const;

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
-import { decodeCursor, encodeCursor, PageQueryDto, toPage } from '@app/common';
+import { decodeCursor, encodeCursor, PageQueryDto, toPage } from '@app/http-edge';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { AdminAuditRepository, AuditPageView } from './admin-audit';
 

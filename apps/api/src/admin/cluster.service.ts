@@ -1,5 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { ValidationFailedException } from '@app/common';
+import { ValidationFailedException } from '@app/http-edge';
 import { ApiProperty } from '@nestjs/swagger';
 import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement, ShardGroup } from '@app/persistence';
 

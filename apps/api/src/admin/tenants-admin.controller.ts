@@ -14,7 +14,7 @@ import {
   ApiOperation,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { PageQueryDto, ParseUuidPipe } from '@app/common';
+import { PageQueryDto, ParseUuidPipe } from '@app/http-edge';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { Audited } from './admin-audit';
 import {

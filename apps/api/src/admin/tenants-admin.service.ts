@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage } from '@app/common';
+import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage } from '@app/http-edge';
 import { ApiKeyEntity, ClusterRepository, OrdersRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
 import { runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { bearerToken, secretsEqual } from '@app/common';
+import { bearerToken, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
 import { looksLikeApiKey } from './api-key';
 import { ApiKeyAuthenticator } from './api-key-authenticator';

@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NestMiddleware, UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken, secretsEqual } from '@app/common';
+import { bearerToken, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
 import { runWithTenant } from '@app/tenancy';
 import { ApiKeyAuthenticator } from './api-key-authenticator';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
 import { Environment } from '@app/config';
-import { RateLimitedException } from '@app/common';
+import { RateLimitedException } from '@app/http-edge';
 import { ApiKeyGrant, RateLimitRepository, WindowIncrement } from '@app/persistence';
 
 const WINDOW_MS = 60_000;

@@ -11,7 +11,7 @@ import {
   ApiOperation,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ParseIdPipe } from '@app/common';
+import { ParseIdPipe } from '@app/http-edge';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey, IdempotentResult } from './idempotency';
 import { presentOrder, presentOrderDetails, presentPayment } from './order.presenter';
 import { CreateOrderDto, CreatePaymentDto, ListOrdersQueryDto, OrderPageView, OrderView, PaymentListView, PaymentView } from './orders.dto';

@@ -16,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { PageQueryDto } from '@app/common';
+import { PageQueryDto } from '@app/http-edge';
 import type { OrderStatus, PaymentMethod } from '@app/persistence';
 
 export const ORDER_STATUSES: OrderStatus[] = ['pending', 'paid', 'cancelled'];

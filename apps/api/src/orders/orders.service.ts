@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { decodeCursor, encodeCursor, Page, toPage, ValidationFailedException } from '@app/common';
+import { decodeCursor, encodeCursor, Page, toPage, ValidationFailedException } from '@app/http-edge';
 import { OrderDetailsRecord, OrderRecord, OrdersRepository, OrderStatsRecord, TenantDatabase } from '@app/persistence';
 import { requireTenant } from '@app/tenancy';
 import { CatalogService } from '../catalog/catalog.service';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ParseIdPipe } from '@app/common';
+import { ParseIdPipe } from '@app/http-edge';
 import { CreateRefundDto, RefundListView, RefundView } from './refunds.dto';
 import { RefundsService } from './refunds.service';
 
