@@ -22,7 +22,8 @@ export class InvalidTenantIdError extends Error {
   }
 }
 
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The one definition of a UUID as this project writes them: lower-case, hyphenated. */
+export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The tenant id ends up inlined in `SET LOCAL` (which takes no bind parameters), so only a

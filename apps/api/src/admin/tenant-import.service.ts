@@ -3,11 +3,11 @@ import { BadRequestException, ConflictException, Injectable } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Connection, databaseCode, TENANT_TABLES, TenantTable } from '@app/persistence';
+import { CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { ArchiveDigest, ArchivedTenant, ArchiveManifest } from './tenant-archive';
 
 const BATCH_SIZE = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface ImportResult {
   tenant: ArchivedTenant;
@@ -187,7 +187,7 @@ function parseTenant(value: unknown, lineNumber: number): ArchivedTenant {
   const tenant = value as Partial<Record<keyof ArchivedTenant, unknown>> | undefined;
   const fail = (message: string) => refuse(lineNumber, `the tenant line ${message}`);
   if (typeof tenant !== 'object' || tenant === null) throw fail('must come first: {"tenant": {...}}');
-  if (typeof tenant.id !== 'string' || !UUID.test(tenant.id)) throw fail('needs a uuid "id"');
+  if (typeof tenant.id !== 'string' || !CANONICAL_UUID.test(tenant.id)) throw fail('needs a uuid "id"');
   if (typeof tenant.name !== 'string' || tenant.name.trim().length < 1 || tenant.name.length > 200) throw fail('needs a "name" of 1..200 characters');
   if (typeof tenant.plan !== 'string') throw fail('needs a "plan"');
   if (tenant.status !== 'active' && tenant.status !== 'suspended') throw fail('needs a "status" of active or suspended');

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage } from '@app/http-edge';
 import { ApiKeyEntity, ClusterRepository, OrdersRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
-import { runWithTenant } from '@app/tenancy';
+import { CANONICAL_UUID, runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { CredentialRevocations } from '../auth/credential-revocations';
 import { CatalogService } from '../catalog/catalog.service';
@@ -24,7 +24,7 @@ const isTenantPosition = (value: Record<string, unknown>): value is { createdAt:
   typeof value.createdAt === 'string' &&
   isExistingInstant(value.createdAt) &&
   typeof value.id === 'string' &&
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value.id);
+  CANONICAL_UUID.test(value.id);
 
 @Injectable()
 export class TenantsAdminService {

@@ -1,3 +1,4 @@
+import { CANONICAL_UUID } from '@app/tenancy';
 import { PipeTransform } from '@nestjs/common';
 import { ValidationFailedException } from '../errors/exceptions';
 
@@ -22,7 +23,7 @@ export class ParseUuidPipe implements PipeTransform<string, string> {
   constructor(private readonly field = 'id') {}
 
   transform(value: string): string {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+    if (typeof value !== 'string' || !CANONICAL_UUID.test(value.toLowerCase())) {
       throw new ValidationFailedException([{ field: this.field, message: `${this.field} must be a UUID` }]);
     }
     return value.toLowerCase();
