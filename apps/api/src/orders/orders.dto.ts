@@ -17,10 +17,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '@app/http-edge';
-import type { OrderStatus, PaymentMethod } from '@app/persistence';
+import { ORDER_STATUSES, OrderStatus, PAYMENT_METHODS, PaymentMethod } from '@app/persistence';
 
-export const ORDER_STATUSES: OrderStatus[] = ['pending', 'paid', 'cancelled'];
-export const PAYMENT_METHODS: PaymentMethod[] = ['card', 'bank_transfer', 'wallet'];
 export const MAX_ITEMS_PER_ORDER = 100;
 /** ISO 4217 as the runtime's ICU data knows it: the one list every currency code is checked against. */
 const ISO_4217_CODES = Intl.supportedValuesOf('currency');

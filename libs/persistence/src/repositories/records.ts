@@ -1,6 +1,9 @@
 /** Rows of the tenant tables as the repositories return them (camelCase, numbers for bigint). */
-export type OrderStatus = 'pending' | 'paid' | 'cancelled';
-export type PaymentMethod = 'card' | 'bank_transfer' | 'wallet';
+/** The values the tenant tables' CHECK constraints allow: one list each for the code and the API. */
+export const ORDER_STATUSES = ['pending', 'paid', 'cancelled'] as const;
+export const PAYMENT_METHODS = ['card', 'bank_transfer', 'wallet'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export interface OrderRecord {
   id: number;
