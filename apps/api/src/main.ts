@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';
+import { generateAdminToken, installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';
 import { validateEnvironment } from '@app/config';
 import { prepareDatabase } from '@app/persistence';
 import { createApiApp } from './bootstrap/create-api-app';
@@ -20,7 +19,7 @@ async function bootstrap(): Promise<void> {
   const environment = validateEnvironment(process.env);
   let generatedAdminToken = false;
   if (!environment.ADMIN_TOKEN) {
-    environment.ADMIN_TOKEN = `adm_${randomBytes(24).toString('base64url')}`;
+    environment.ADMIN_TOKEN = generateAdminToken();
     generatedAdminToken = true;
   }
 

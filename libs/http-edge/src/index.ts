@@ -1,4 +1,5 @@
 export * from './auth/bearer-token';
+export * from './auth/token-formats';
 export * from './errors/all-exceptions.filter';
 export * from './errors/error-body';
 export * from './errors/exceptions';

@@ -1,12 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { bearerToken, secretsEqual } from '@app/http-edge';
+import { bearerToken, looksLikeApiKey, looksLikeGeneratedAdminToken, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
-
-/** Tenant api keys: `tk_` and 32 random bytes in base64url (see the API's api-key.ts). */
-const TENANT_API_KEY = /^tk_[A-Za-z0-9_-]{43}$/;
-/** The admin token the API generates for itself when ADMIN_TOKEN is not set. */
-const GENERATED_ADMIN_TOKEN = /^adm_[A-Za-z0-9_-]{32}$/;
 
 /**
  * /analytics/*: only ANALYTICS_TOKEN. A token of another kind is a 403, anything else a 401.
@@ -26,8 +21,8 @@ export class AnalyticsTokenGuard implements CanActivate {
     if (!token) throw new UnauthorizedException('Missing bearer analytics token');
     const { ANALYTICS_TOKEN: analyticsToken, ADMIN_TOKEN: adminToken } = this.environment;
     if (analyticsToken !== undefined && secretsEqual(token, analyticsToken)) return true;
-    const isAdminToken = adminToken !== undefined ? secretsEqual(token, adminToken) : GENERATED_ADMIN_TOKEN.test(token);
-    if (isAdminToken || TENANT_API_KEY.test(token)) {
+    const isAdminToken = adminToken !== undefined ? secretsEqual(token, adminToken) : looksLikeGeneratedAdminToken(token);
+    if (isAdminToken || looksLikeApiKey(token)) {
       throw new ForbiddenException('This token cannot be used on the analytics API');
     }
     throw new UnauthorizedException('Unknown analytics token');

@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { bearerToken, secretsEqual } from '@app/http-edge';
+import { bearerToken, looksLikeApiKey, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
-import { looksLikeApiKey } from './api-key';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 
 /** /admin/*: only ADMIN_TOKEN. A valid tenant key or the analytics token is the wrong kind (403). */

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '@app/config';
 import { ApiKeyGrant, TenantsRepository } from '@app/persistence';
-import { hashApiKey, looksLikeApiKey } from './api-key';
+import { looksLikeApiKey } from '@app/http-edge';
+import { hashApiKey } from './api-key';
 
 interface CacheEntry {
   grant: ApiKeyGrant | null;

@@ -1,4 +1,5 @@
-import { hashApiKey, issueApiKey, looksLikeApiKey } from './api-key';
+import { looksLikeApiKey } from '@app/http-edge';
+import { hashApiKey, issueApiKey } from './api-key';
 
 describe('api keys', () => {
   it('issues distinct keys whose hash is SHA-256 of the key', () => {

@@ -1,8 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-
-/** Tenant api keys: a fixed prefix (recognisable in logs and secret scanners) and 32 random bytes. */
-export const API_KEY_PREFIX = 'tk_';
-const API_KEY_FORMAT = /^tk_[A-Za-z0-9_-]{43}$/;
+import { API_KEY_PREFIX } from '@app/http-edge';
 
 export interface IssuedApiKey {
   /** Shown to the client once, never stored. */
@@ -19,8 +16,4 @@ export function issueApiKey(): IssuedApiKey {
 
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
-}
-
-export function looksLikeApiKey(token: string): boolean {
-  return API_KEY_FORMAT.test(token);
 }
