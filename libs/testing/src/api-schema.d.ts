@@ -592,8 +592,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string} */
-            plan: "free" | "pro" | "enterprise";
+            /**
+             * @description The id of a plan of GET /v1/plans (free, pro and enterprise as seeded)
+             * @example pro
+             */
+            plan: string;
             /** @enum {string} */
             status: "active" | "suspended";
             /** Format: date-time */
@@ -661,10 +664,11 @@ export interface components {
             /** @example Acme Corp */
             name: string;
             /**
+             * @description The id of a plan of GET /v1/plans (free, pro and enterprise as seeded)
              * @default free
-             * @enum {string}
+             * @example pro
              */
-            plan: "free" | "pro" | "enterprise";
+            plan: string;
         };
         CreatedTenantView: {
             tenant: components["schemas"]["TenantView"];
@@ -706,8 +710,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string} */
-            plan: "free" | "pro" | "enterprise";
+            /**
+             * @description The id of a plan of GET /v1/plans (free, pro and enterprise as seeded)
+             * @example pro
+             */
+            plan: string;
             /** @enum {string} */
             status: "active" | "suspended";
             /** Format: date-time */
@@ -718,8 +725,11 @@ export interface components {
         UpdateTenantDto: {
             /** @enum {string} */
             status?: "active" | "suspended";
-            /** @enum {string} */
-            plan?: "free" | "pro" | "enterprise";
+            /**
+             * @description The id of a plan of GET /v1/plans (free, pro and enterprise as seeded)
+             * @example pro
+             */
+            plan?: string;
         };
         CreatedApiKeyView: {
             /** Format: uuid */

@@ -4,7 +4,9 @@ import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, Validat
 import { QueryInt } from '@app/http-edge';
 import type { TenantStatus } from '@app/persistence';
 
-export const PLAN_IDS = ['free', 'pro', 'enterprise'] as const;
+/** Tenants created without a plan get this one. Plans themselves are reference data (the plans table). */
+export const DEFAULT_PLAN = 'free';
+const PLAN_PROPERTY = { example: 'pro', minLength: 1, maxLength: 64, description: 'The id of a plan of GET /v1/plans (free, pro and enterprise as seeded)' };
 export const TENANT_STATUSES: TenantStatus[] = ['active', 'suspended'];
 
 export class CreateTenantDto {
@@ -14,10 +16,11 @@ export class CreateTenantDto {
   @Length(1, 200)
   name: string;
 
-  @ApiPropertyOptional({ enum: PLAN_IDS, default: 'free' })
+  @ApiPropertyOptional({ ...PLAN_PROPERTY, default: DEFAULT_PLAN })
   @IsOptional()
-  @IsIn(PLAN_IDS)
-  plan?: (typeof PLAN_IDS)[number];
+  @IsString()
+  @Length(1, 64)
+  plan?: string;
 }
 
 /** Absent means "unchanged"; null is not a status or a plan, so it is refused (not skipped as IsOptional would). */
@@ -29,10 +32,11 @@ export class UpdateTenantDto {
   @IsIn(TENANT_STATUSES)
   status?: TenantStatus;
 
-  @ApiPropertyOptional({ enum: PLAN_IDS })
+  @ApiPropertyOptional(PLAN_PROPERTY)
   @unlessAbsent()
-  @IsIn(PLAN_IDS)
-  plan?: (typeof PLAN_IDS)[number];
+  @IsString()
+  @Length(1, 64)
+  plan?: string;
 }
 
 export class HotTenantsQueryDto {
@@ -48,7 +52,7 @@ export class HotTenantsQueryDto {
 export class TenantView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
-  @ApiProperty({ enum: PLAN_IDS }) plan: string;
+  @ApiProperty(PLAN_PROPERTY) plan: string;
   @ApiProperty({ enum: TENANT_STATUSES }) status: TenantStatus;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }

@@ -1,15 +1,14 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage } from '@app/http-edge';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Environment } from '@app/config';
+import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage, ValidationFailedException } from '@app/http-edge';
 import { ApiKeyEntity, ClusterRepository, OrdersRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
 import { CANONICAL_UUID, runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { CredentialRevocations } from '../auth/credential-revocations';
 import { CatalogService } from '../catalog/catalog.service';
-import { CreateTenantDto, UpdateTenantDto } from './admin.dto';
+import { CreateTenantDto, DEFAULT_PLAN, UpdateTenantDto } from './admin.dto';
 
 const TENANT_CURSOR = 'tenant';
-/** For a tenant whose plan row is gone: the free plan's bound. */
-const DEFAULT_STATEMENT_TIMEOUT_MS = 2000;
 // Exactly what the cursor was made of (to_char with microseconds, a canonical uuid) and a date
 // that exists: anything looser ('March 7', '2026-02-30', year 0) reaches PostgreSQL as a cast error.
 const CURSOR_INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{6}Z$/;
@@ -35,11 +34,14 @@ export class TenantsAdminService {
     private readonly orders: OrdersRepository,
     private readonly revocations: CredentialRevocations,
     private readonly catalog: CatalogService,
+    @Inject(Environment) private readonly environment: Environment,
   ) {}
 
   async create(input: CreateTenantDto): Promise<{ tenant: TenantEntity; apiKey: string }> {
+    const plan = input.plan ?? DEFAULT_PLAN;
+    await this.requirePlan(plan);
     const key = issueApiKey();
-    const tenant = await this.tenants.createWithKey({ name: input.name, plan: input.plan ?? 'free' }, key);
+    const tenant = await this.tenants.createWithKey({ name: input.name, plan }, key);
     return { tenant, apiKey: key.key };
   }
 
@@ -67,10 +69,18 @@ export class TenantsAdminService {
   async update(id: string, input: UpdateTenantDto): Promise<TenantEntity> {
     // The DTO's optional fields are own properties even when absent (ES2022 class fields).
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+    if (input.plan !== undefined) await this.requirePlan(input.plan);
     const updated = Object.keys(changes).length === 0 ? await this.tenants.findById(id) : await this.tenants.update(id, changes);
     if (!updated) throw tenantNotFound();
     await this.revocations.publish(id);
     return updated;
+  }
+
+  /** Plans are reference data: a plan is valid when the plans table has it, with no list in code. */
+  private async requirePlan(id: string): Promise<void> {
+    if (await this.catalog.plan(id)) return;
+    const plans = (await this.catalog.plans()).map((plan) => plan.id);
+    throw new ValidationFailedException([{ field: 'plan', message: `plan must be one of the plans of GET /v1/plans: ${plans.join(', ')}` }]);
   }
 
   async addKey(tenantId: string): Promise<{ key: ApiKeyEntity; apiKey: string }> {
@@ -100,7 +110,10 @@ export class TenantsAdminService {
   /** Runs admin work as the tenant: the same routing and row-level security as its own requests. */
   async inTenantContext<T>(tenant: TenantEntity, work: () => Promise<T>): Promise<T> {
     const plan = await this.catalog.plan(tenant.plan);
-    return runWithTenant({ tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS }, work);
+    return runWithTenant(
+      { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? this.environment.DB_STATEMENT_TIMEOUT_MS },
+      work,
+    );
   }
 }
 
