@@ -1,14 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import {
-  databaseCode,
-  ORDER_FOREIGN_KEY,
-  OrdersRepository,
-  PaymentRecord,
-  PaymentsRepository,
-  TenantDatabase,
-  TenantTransaction,
-  databaseConstraint,
-} from '@app/persistence';
+import { OrderMissingError, OrdersRepository, PaymentRecord, PaymentsRepository, TenantDatabase, TenantTransaction } from '@app/persistence';
 import { IdempotentResult, requestFingerprint } from './idempotency';
 import { CreatePaymentDto } from './orders.dto';
 import { orderNotFound } from './orders.service';
@@ -67,9 +58,7 @@ export class PaymentsService {
     try {
       return await this.payments.insert(tx, payment);
     } catch (error) {
-      // The composite foreign key (tenant_id, order_id) fails for a missing order and for
-      // another tenant's order alike: both are a 404.
-      if (databaseCode(error) === '23503' && databaseConstraint(error) === ORDER_FOREIGN_KEY) throw orderNotFound();
+      if (error instanceof OrderMissingError) throw orderNotFound();
       throw error;
     }
   }
