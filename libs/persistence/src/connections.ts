@@ -19,9 +19,14 @@ export type ConnectionName = (typeof Connection)[keyof typeof Connection];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
-// bigint columns (ids, cents) stay far below 2^53 by the constraints of the schema, so they are
-// returned as numbers rather than strings. count(*) is bigint too.
-types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
+/**
+ * bigint columns (ids, cents) stay far below 2^53 by the constraints of the schema, so they are
+ * returned as numbers rather than strings; count(*) is bigint too. Set when the first pool is
+ * configured, not when this file is imported.
+ */
+function readBigintsAsNumbers(): void {
+  types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
+}
 
 export interface PoolSettings {
   url: string;
@@ -41,6 +46,7 @@ export interface PoolSettings {
  * CreateRoles migration) and per-transaction ones are set with SET LOCAL.
  */
 export function dataSourceOptions(settings: PoolSettings): DataSourceOptions {
+  readBigintsAsNumbers();
   return {
     type: 'postgres',
     url: settings.url,
