@@ -3395,7 +3395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not available on a single node */
+            /** @description Not available on a single node, or a rebalance or shard move is already running */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -16,7 +16,7 @@ describe('analytics on a Citus cluster', () => {
       async (client) =>
         (
           await client.query(
-            `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column, colocation_id AS colocation, shard_count AS shards
+            `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column, colocation_id AS colocation, shard_count::int AS shards
              FROM citus_tables WHERE table_name::text IN ('orders', 'daily_order_stats') ORDER BY 1`,
           )
         ).rows,

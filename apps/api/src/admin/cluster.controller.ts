@@ -31,7 +31,7 @@ export class ClusterController {
   @Audited('cluster.rebalance_started')
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'A background rebalance job was started (citus_rebalance_start)' })
-  @ApiConflictResponse({ description: 'Not available on a single node' })
+  @ApiConflictResponse({ description: 'Not available on a single node, or a rebalance or shard move is already running' })
   startRebalance() {
     return this.cluster.startRebalance();
   }

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '@app/http-edge';
 import { ApiProperty } from '@nestjs/swagger';
-import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement, ShardGroup } from '@app/persistence';
+import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement, RebalanceBusyError, ShardGroup } from '@app/persistence';
 
 export class HotTenantView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
@@ -62,7 +62,10 @@ export class ClusterService {
 
   async startRebalance(): Promise<{ jobId: number | null; status: Record<string, unknown> | null }> {
     await this.requireCitus('Rebalancing');
-    const jobId = await this.cluster.startRebalance();
+    const jobId = await this.cluster.startRebalance().catch((error: unknown) => {
+      if (error instanceof RebalanceBusyError) throw new ConflictException(`${error.message}: GET /admin/cluster/rebalance shows its progress`);
+      throw error;
+    });
     return { jobId, status: await this.cluster.rebalanceStatus() };
   }
 

@@ -42,7 +42,7 @@ describe('on a Citus cluster', () => {
           (
             await client.query(
               `SELECT table_name::text AS name, citus_table_type AS type, distribution_column AS column,
-                    colocation_id AS colocation, shard_count AS shards
+                    colocation_id AS colocation, shard_count::int AS shards
                FROM citus_tables WHERE table_name::text IN ('orders', 'order_items', 'payments', 'refunds', 'country', 'plans', 'tenants', 'api_keys')
               ORDER BY 1`,
             )

@@ -91,6 +91,9 @@ describe('scale-out under live writes, then a dedicated node', () => {
     addedNode = { nodeName: '127.0.0.1', nodePort: Number(newPort) };
 
     await request(api.server).post('/admin/cluster/rebalance').set(admin).expect(202);
+    // A second start while the first runs is a conflict, never a 500.
+    const second = await request(api.server).post('/admin/cluster/rebalance').set(admin).expect(409);
+    expect(second.body.message).toMatch(/already running/);
     await waitForRebalance(api);
     writing = false;
     await Promise.all(writers);

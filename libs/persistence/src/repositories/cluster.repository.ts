@@ -52,6 +52,11 @@ export interface TenantLoad {
   cpuSecondsThisPeriod: number;
 }
 
+/** Citus's words (no SQLSTATE of their own) when a rebalance or a shard operation already runs. */
+const REBALANCE_BUSY = /rebalance is already running|could not acquire the lock required to/i;
+
+export class RebalanceBusyError extends Error {}
+
 /** The application's own tables: what /admin/cluster reports on. */
 const APP_TABLES = ['country', 'plans', 'tenants', 'api_keys', 'orders', 'order_items', 'payments', 'daily_order_stats'];
 
@@ -218,9 +223,16 @@ export class ClusterRepository {
     return placement;
   }
 
+  /** Starts a background rebalance; RebalanceBusyError while another one (or a shard move) holds the cluster. */
   async startRebalance(): Promise<number | null> {
-    const rows: Array<{ jobId: number | null }> = await this.dataSource.query(`SELECT citus_rebalance_start() AS "jobId"`);
-    return rows[0]?.jobId ?? null;
+    try {
+      const rows: Array<{ jobId: number | null }> = await this.dataSource.query(`SELECT citus_rebalance_start() AS "jobId"`);
+      return rows[0]?.jobId ?? null;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (REBALANCE_BUSY.test(message)) throw new RebalanceBusyError(message);
+      throw error;
+    }
   }
 
   async rebalanceStatus(): Promise<Record<string, unknown> | null> {
