@@ -56,12 +56,13 @@ export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLine
   let pending = '';
   for await (const chunk of stream) {
     pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    let newline = pending.indexOf('\n');
-    while (newline >= 0) {
-      yield pending.slice(0, newline).replace(/\r$/, '');
-      pending = pending.slice(newline + 1);
-      newline = pending.indexOf('\n');
+    // Lines are cut from where the last one ended; what is left is kept once per chunk.
+    let start = 0;
+    for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
+      yield pending.slice(start, newline).replace(/\r$/, '');
+      start = newline + 1;
     }
+    pending = pending.slice(start);
     if (pending.length > maxLineBytes) throw new BadRequestException(`An archive line is longer than ${maxLineBytes} bytes`);
   }
   pending += decoder.end();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
-import { Connection, databaseCode, TENANT_TABLES, TenantTable } from '@app/persistence';
+import { ClusterRepository, Connection, databaseCode, TENANT_TABLES, TenantTable } from '@app/persistence';
 import { CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { ArchiveDigest, ArchivedTenant, ArchiveManifest } from './tenant-archive';
@@ -26,7 +26,10 @@ const refuse = (line: number, message: string) => new BadRequestException(`Line 
  */
 @Injectable()
 export class TenantImportService {
-  constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(Connection.Owner) private readonly dataSource: DataSource,
+    private readonly cluster: ClusterRepository,
+  ) {}
 
   async import(lines: AsyncIterable<string>, options: { asNew: boolean }): Promise<ImportResult> {
     const runner = this.dataSource.createQueryRunner();
@@ -143,8 +146,7 @@ export class TenantImportService {
    * can still collide there, which is said in docs/tenant-archives.md.)
    */
   private async advanceIdentities(runner: QueryRunner): Promise<void> {
-    const citus = (await runner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
-    if (citus.length > 0) return;
+    if ((await this.cluster.clusterMode()) === 'citus') return;
     for (const table of TENANT_TABLES) {
       await runner.query(
         `SELECT setval(seq, greatest((SELECT coalesce(max(id), 1) FROM ${table}), coalesce(pg_sequence_last_value(seq), 1)))

@@ -44,10 +44,6 @@ export class CredentialRevocations implements OnModuleInit, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined);
   }
 
-  get listening(): boolean {
-    return this.listener !== undefined;
-  }
-
   /** Evicts here, tells every other process, and waits (briefly) until the notification went round. */
   async publish(tenantId: string): Promise<void> {
     this.authenticator.evictTenant(tenantId);

@@ -7,7 +7,7 @@ import { errorBody } from '../errors/error-body';
 import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
-import { answerClientErrorsInShape, mediaTypeMiddleware, requestDeadlineMiddleware, securityHeadersMiddleware } from './edge';
+import { answerClientErrorsInShape, mediaTypeMiddleware, requestDeadlineMiddleware, securityHeadersMiddleware, StreamingRoute } from './edge';
 import { drainingMiddleware } from './graceful-shutdown';
 import { completeDocument, DocumentRules } from './openapi';
 import { requestIdMiddleware, requestIdOf } from './request-id';
@@ -23,7 +23,7 @@ export interface HttpAppOptions {
   /** How long a streaming route may take to receive its body (a tenant import of millions of rows). */
   streamingTimeoutMs?: number;
   /** Routes that read a non-JSON body as a stream (the tenant import), by method, path and media type. */
-  streamingRoutes?: Array<{ method: string; path: string; type: string }>;
+  streamingRoutes?: StreamingRoute[];
   documentRules?: DocumentRules;
 }
 

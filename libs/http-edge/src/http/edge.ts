@@ -1,8 +1,23 @@
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { errorBody } from '../errors/error-body';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
+
+export interface StreamingRoute {
+  method: string;
+  path: string;
+  /** The media type the route reads, instead of JSON. */
+  type: string;
+}
+
+function hasBody(request: Request): boolean {
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+}
+
+function streamingRouteOf(request: Request, routes: ReadonlyArray<StreamingRoute>): StreamingRoute | undefined {
+  return routes.find((route) => route.method === request.method && route.path === request.path);
+}
 
 /** Tenant data must not be cached by a proxy or sniffed into another type by a browser. */
 export function securityHeadersMiddleware(_request: Request, response: Response, next: NextFunction): void {
@@ -17,12 +32,11 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
  * A body that is not JSON is a 415, not an empty body that fails validation field by field.
  * `streamingRoutes` (method and path) take their own media type and read the stream themselves.
  */
-export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<{ method: string; path: string; type: string }>) {
+export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<StreamingRoute>) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (!hasBody) return next();
+    if (!hasBody(request)) return next();
     const contentType = request.headers['content-type'] ?? '';
-    const streaming = streamingRoutes.find((route) => route.method === request.method && route.path === request.path);
+    const streaming = streamingRouteOf(request, streamingRoutes);
     const accepted = streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_TYPE.test(contentType);
     if (accepted) return next();
     const expected = streaming ? streaming.type : 'application/json';
@@ -35,10 +49,10 @@ export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<{ method: str
  * long as the stream lasts (Node's own requestTimeout is set to their longer bound). Answered
  * like any other error, then the connection is closed.
  */
-export function requestDeadlineMiddleware(ms: number, streamingRoutes: ReadonlyArray<{ method: string; path: string }>) {
+export function requestDeadlineMiddleware(ms: number, streamingRoutes: ReadonlyArray<StreamingRoute>) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const streaming = streamingRoutes.some((route) => route.method === request.method && route.path === request.path);
-    if (request.complete || streaming) return next();
+    // A request without a body is whole once its headers are (Node's headersTimeout bounds those).
+    if (!hasBody(request) || request.complete || streamingRouteOf(request, streamingRoutes)) return next();
     const timer = setTimeout(() => {
       if (request.complete || response.headersSent) return;
       response.setHeader('Connection', 'close');
@@ -72,7 +86,7 @@ export function answerClientErrorsInShape(server: Server): void {
     const body = JSON.stringify(errorBody(status, message, requestId));
     socket.end(
       [
-        `HTTP/1.1 ${status} ${errorBody(status, '', '').error}`,
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
         'Content-Type: application/json; charset=utf-8',
         `Content-Length: ${Buffer.byteLength(body)}`,
         `${REQUEST_ID_HEADER}: ${requestId}`,
