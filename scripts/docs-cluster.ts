@@ -69,17 +69,13 @@ const GENERATORS: Record<string, Generator> = {
         { analyze: false },
       ),
     ].join('\n\n'),
-  'fan-out-refused': async (_owner, tenant, sample) => {
-    await tenant.query(`BEGIN; SET LOCAL app.tenant_id = '${sample.tenantId}'`);
-    try {
-      await tenant.query(`SELECT count(*) FROM orders`);
-      return 'the query ran: the multi-shard guard is off';
-    } catch (error) {
-      return `SELECT count(*) FROM orders;   -- as app_tenant, without tenant_id = ...\nERROR:  ${(error as Error).message}`;
-    } finally {
-      await tenant.query('ROLLBACK');
-    }
-  },
+  'fan-out-refused': (_owner, tenant, sample) =>
+    asTenant(tenant, sample.tenantId, () =>
+      tenant.query(`SELECT count(*) FROM orders`).then(
+        () => 'the query ran: the multi-shard guard is off',
+        (error: Error) => `SELECT count(*) FROM orders;   -- as app_tenant, without tenant_id = ...\nERROR:  ${error.message}`,
+      ),
+    ),
   doctor: async (owner) => formatFindings(await examineSchema({ query: async (sql, parameters) => (await owner.query(sql, parameters)).rows })).trim(),
 };
 
@@ -96,15 +92,22 @@ async function table(client: Client, sql: string, parameters: unknown[] = []): P
   return [line(names), widths.map((width) => '-'.repeat(width)).join('-+-'), ...cells.map(line), `(${rows.length} rows)`].join('\n');
 }
 
-async function explain(tenant: Client, tenantId: string, sql: string, options = { analyze: true }): Promise<string> {
+/** Runs `work` in a transaction of the tenant, as the API opens them, and rolls it back. */
+async function asTenant<T>(tenant: Client, tenantId: string, work: () => Promise<T>): Promise<T> {
   await tenant.query(`BEGIN; SET LOCAL app.tenant_id = '${tenantId}'`);
   try {
-    const { rows } = await tenant.query(`EXPLAIN (${options.analyze ? 'ANALYZE, TIMING OFF, SUMMARY OFF, ' : ''}COSTS OFF) ${sql}`);
-    // Shard names and the tenant's values change from cluster to cluster; the plan's shape does not.
-    return rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+    return await work();
   } finally {
     await tenant.query('ROLLBACK');
   }
+}
+
+function explain(tenant: Client, tenantId: string, sql: string, options = { analyze: true }): Promise<string> {
+  return asTenant(tenant, tenantId, async () => {
+    const { rows } = await tenant.query(`EXPLAIN (${options.analyze ? 'ANALYZE, TIMING OFF, SUMMARY OFF, ' : ''}COSTS OFF) ${sql}`);
+    // Shard names and the tenant's values change from cluster to cluster; the plan's shape does not.
+    return rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+  });
 }
 
 async function main(): Promise<void> {
