@@ -8,6 +8,7 @@ import { CreateTenantPlacementPins1764000006000 } from './1764000006000-CreateTe
 import { CreateAdminAudit1764000007000 } from './1764000007000-CreateAdminAudit';
 import { MarkControlPlaneTables1764000008000 } from './1764000008000-MarkControlPlaneTables';
 import { CreateRefunds1764000009000 } from './1764000009000-CreateRefunds';
+import { CreateTenantFunctions1764000010000 } from './1764000010000-CreateTenantFunctions';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CreateAdminAudit1764000007000,
   MarkControlPlaneTables1764000008000,
   CreateRefunds1764000009000,
+  CreateTenantFunctions1764000010000,
 ];

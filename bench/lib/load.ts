@@ -6,6 +6,11 @@ export interface BenchRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * The leak check: true when the response is the one the sending tenant must get. A checked
+   * request is judged by its check alone (a probe that must be 404 is not an error when it is).
+   */
+  check?: (status: number, body: string) => boolean;
 }
 
 export interface LoadOptions {
@@ -32,11 +37,12 @@ export interface LoadResult {
   requests: number;
   rps: number;
   latencyMs: LatencySummary;
+  /** Unexpected responses: non-2xx where a 2xx was due, or a failed leak check. */
   non2xx: number;
   /** Socket errors and timeouts (autocannon's `errors` includes its `timeouts`). */
   socketErrors: number;
   timeouts: number;
-  /** non-2xx responses plus socket errors. */
+  /** Unexpected responses (non-2xx, or a failed check) plus socket errors. */
   errors: number;
   byRoute: Record<string, { requests: number; non2xx: number; statuses: Record<string, number> }>;
   /** Responses per HTTP status code. */
@@ -45,6 +51,8 @@ export interface LoadResult {
   latencies: number[];
   /** The body of the first response of each non-2xx status (cut to 300 characters). */
   errorSamples: Record<string, string>;
+  /** Leak checks: responses checked against the tenant that sent them, and the first few that failed. */
+  checks: { passed: number; failed: number; failures: string[] };
 }
 
 /**
@@ -56,7 +64,9 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const byRoute: LoadResult['byRoute'] = {};
   const errorSamples: Record<string, string> = {};
-  type Context = { route?: string };
+  const checks: LoadResult['checks'] = { passed: 0, failed: 0, failures: [] };
+  let unexpected = 0;
+  type Context = { route?: string; path?: string; check?: BenchRequest['check'] };
 
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -71,16 +81,23 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
           {
             setupRequest: (request, context) => {
               const next = options.next();
-              (context as Context).route = next.route;
+              Object.assign(context as Context, { route: next.route, path: next.path, check: next.check });
               return { ...request, method: next.method, path: next.path, headers: next.headers, body: next.body ?? '' };
             },
             onResponse: (status, body, context) => {
-              const route = (context as Context).route ?? 'unknown';
+              const { route = 'unknown', path, check } = context as Context;
               const entry = (byRoute[route] ??= { requests: 0, non2xx: 0, statuses: {} });
               entry.requests += 1;
               entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
-              if (status < 200 || status > 299) {
+              const failed = check ? !check(status, String(body)) : status < 200 || status > 299;
+              if (check && !failed) checks.passed += 1;
+              if (check && failed) {
+                checks.failed += 1;
+                if (checks.failures.length < 5) checks.failures.push(`${route} ${path}: ${status} ${String(body).slice(0, 200)}`);
+              }
+              if (failed) {
                 entry.non2xx += 1;
+                unexpected += 1;
                 errorSamples[status] ??= String(body).slice(0, 300);
               }
             },
@@ -98,13 +115,14 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
           requests: result.requests.total,
           rps: result.requests.total / result.duration,
           latencyMs: summarize(latencies),
-          non2xx: result.non2xx,
+          non2xx: unexpected,
           socketErrors,
           timeouts: result.timeouts,
-          errors: result.non2xx + socketErrors,
+          errors: unexpected + socketErrors,
           byRoute,
           latencies,
           errorSamples,
+          checks,
           statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0])),
         });
       },
@@ -145,6 +163,11 @@ export function combineLoads(parts: LoadResult[]): LoadResult {
     statuses,
     latencies,
     errorSamples: Object.assign({}, ...parts.map((part) => part.errorSamples)),
+    checks: {
+      passed: sum((part) => part.checks.passed),
+      failed: sum((part) => part.checks.failed),
+      failures: parts.flatMap((part) => part.checks.failures).slice(0, 5),
+    },
   };
 }
 

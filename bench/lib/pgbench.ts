@@ -26,48 +26,51 @@ export interface FloorTenant {
 }
 
 /**
- * Writes one pgbench script per tenant that replays the transaction the API sent for one
- * GET /v1/orders/:id, as captured in the API process: the opening line (BEGIN and both SET
- * LOCALs, one simple-protocol round trip, kept one round trip with `\;`), the details SELECT,
- * COMMIT. Bind parameters become literals: the tenant id as a quoted string, the order id as
- * a \set variable drawn at random from that tenant's seeded orders. pgbench picks one of the
- * scripts (one per tenant, equal weights) for every transaction.
+ * Writes one pgbench script per tenant that replays the statements the API sent for one
+ * GET /v1/orders/:id, as captured in the API process. Bind parameters become literals (the
+ * tenant id quoted, the order id a \set variable drawn from that tenant's seeded orders);
+ * a string of several statements stays one round trip with `\;`. pgbench picks one of the
+ * scripts (one per tenant, equal weights) for every transaction. The protocol is the API's:
+ * extended (node-postgres sends every statement with Parse/Bind/Execute) unless a string
+ * holds several statements, which only the simple protocol can carry.
  */
 export function writeFloorScripts(
   directory: string,
-  transaction: CapturedQuery[],
+  statements: CapturedQuery[],
   sample: { tenantId: string; orderId: number },
   tenants: FloorTenant[],
-): string[] {
-  if (transaction.length !== 3 || transaction[2].text.trim().toUpperCase() !== 'COMMIT') {
-    throw new Error(`expected BEGIN line, SELECT, COMMIT; captured: ${JSON.stringify(transaction.map((query) => query.text))}`);
+): { scripts: string[]; protocol: PgBenchProtocol } {
+  if (statements.length === 0 || !statements.some((statement) => statement.text.includes(sample.tenantId) || statement.values?.includes(sample.tenantId))) {
+    throw new Error(`the captured statements do not name the tenant: ${JSON.stringify(statements.map((statement) => statement.text))}`);
   }
-  const [opening, select] = transaction;
-  if (!opening.text.includes(sample.tenantId)) throw new Error('the captured opening line does not name the tenant');
-
-  return tenants.map((tenant, index) => {
+  const multiStatement = statements.some((statement) => statement.text.includes('; '));
+  const scripts = tenants.map((tenant, index) => {
     const literal = (value: unknown): string => {
       if (value === sample.tenantId) return `'${tenant.id}'`;
       if (value === sample.orderId || value === String(sample.orderId)) return ':id';
+      if (value === null) return 'NULL';
       if (typeof value === 'number') return String(value);
-      return `'${String(value).replace(/'/g, "''")}'`;
+      return `'${(typeof value === 'string' ? value : JSON.stringify(value)).replace(/'/g, "''")}'`;
     };
-    const selectSql = select.text.replace(/\$(\d+)\b/g, (_match, position: string) => literal(select.values?.[Number(position) - 1]));
-    const openingSql = opening.text.split(sample.tenantId).join(tenant.id).split('; ').join('\\; ');
+    const lines = statements.map((statement) => {
+      const sql = statement.text
+        .replace(/\$(\d+)\b/g, (_match, position: string) => literal(statement.values?.[Number(position) - 1]))
+        .split(sample.tenantId)
+        .join(tenant.id)
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
+      return `${sql.split('; ').join('\\; ')};`;
+    });
     const choices = tenant.orderIds.map((id, choice) => `WHEN :i = ${choice} THEN ${id}`).join(' ');
-    const script = [
-      `\\set i random(0, ${tenant.orderIds.length - 1})`,
-      `\\set id CASE ${choices} ELSE ${tenant.orderIds[0]} END`,
-      `${openingSql};`,
-      `${selectSql.trim()};`,
-      'COMMIT;',
-      '',
-    ].join('\n');
+    const script = [`\\set i random(0, ${tenant.orderIds.length - 1})`, `\\set id CASE ${choices} ELSE ${tenant.orderIds[0]} END`, ...lines, ''].join('\n');
     const file = join(directory, `get-order-tenant-${String(index).padStart(3, '0')}.sql`);
     writeFileSync(file, script);
     return file;
   });
+  return { scripts, protocol: multiStatement ? 'simple' : 'extended' };
 }
+
+export type PgBenchProtocol = 'simple' | 'extended';
 
 export interface PgBenchOptions {
   binary: string;
@@ -80,6 +83,8 @@ export interface PgBenchOptions {
   threads: number;
   durationSec: number;
   scripts: string[];
+  /** simple by default. */
+  protocol?: PgBenchProtocol;
   /** Folder for the per-transaction logs (latencies). */
   logDirectory?: string;
 }
@@ -118,7 +123,7 @@ export async function runPgBench(options: PgBenchOptions): Promise<PgBenchResult
   const args = [
     '-n', // no vacuum: there are no pgbench tables
     '-M',
-    'simple',
+    options.protocol ?? 'simple',
     '-c',
     String(options.clients),
     '-j',

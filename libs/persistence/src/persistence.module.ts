@@ -4,8 +4,6 @@ import { DATABASE_ENDPOINTS, DatabaseEndpoints, Environment } from '@app/config'
 import { Connection, ConnectionName, dataSourceOptions } from './connections';
 import { AnalyticsRepository } from './repositories/analytics.repository';
 import { ClusterRepository } from './repositories/cluster.repository';
-import { OrdersRepository } from './repositories/orders.repository';
-import { PaymentsRepository } from './repositories/payments.repository';
 import { RateLimitRepository } from './repositories/rate-limit.repository';
 import { ReferenceDataRepository } from './repositories/reference-data.repository';
 import { RollupRepository } from './repositories/rollup.repository';
@@ -22,7 +20,7 @@ export interface PersistenceOptions {
 }
 
 const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
-  [Connection.Tenant]: [TenantDatabase, OrdersRepository, PaymentsRepository, TenantExportRepository],
+  [Connection.Tenant]: [TenantDatabase, TenantExportRepository],
   [Connection.Control]: [TenantsRepository, ReferenceDataRepository, RateLimitRepository],
   [Connection.Owner]: [ClusterRepository, RollupRepository],
   [Connection.Analytics]: [AnalyticsRepository],

@@ -32,11 +32,21 @@ describe('TenantDatabase', () => {
     expect(createQueryRunner).not.toHaveBeenCalled();
   });
 
-  it('opens with the tenant and the plan timeout as SET LOCAL', () => {
-    expect(openingStatements(tenant)).toBe(
-      `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL app.tenant_id = '${tenant.tenantId}'; SET LOCAL statement_timeout = 2000`,
-    );
-    expect(openingStatements(tenant, { isolation: 'repeatable read', readOnly: true })).toMatch(/^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; /);
+  it('opens with the plan timeout, then the tenant as a SET LOCAL alone in its query string (Citus forwards that whole string)', () => {
+    expect(openingStatements(tenant)).toEqual([
+      `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('statement_timeout', '2000', true)`,
+      `SET LOCAL app.tenant_id = '${tenant.tenantId}'`,
+    ]);
+    expect(openingStatements(tenant, { isolation: 'repeatable read', readOnly: true })[0]).toMatch(/^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; /);
+  });
+
+  it('calls a tenant function with the tenant id as $1, and not at all without a tenant', async () => {
+    const query = jest.fn(() => Promise.resolve({ rows: [{ id: 1 }] }));
+    const database = new TenantDatabase({ driver: { master: { query } } } as unknown as DataSource);
+    await expect(database.call('SELECT * FROM tenant_order_details($1, $2)', [7])).rejects.toThrow(MissingTenantContextError);
+    expect(query).not.toHaveBeenCalled();
+    expect(await runWithTenant(tenant, () => database.call('SELECT * FROM tenant_order_details($1, $2)', [7]))).toEqual([{ id: 1 }]);
+    expect(query).toHaveBeenCalledWith('SELECT * FROM tenant_order_details($1, $2)', [tenant.tenantId, 7]);
   });
 
   it('never inlines anything but a canonical UUID', () => {
@@ -47,7 +57,7 @@ describe('TenantDatabase', () => {
     const { runner, sent } = fakeRunner();
     const database = new TenantDatabase({ createQueryRunner: () => runner } as unknown as DataSource);
     await runWithTenant(tenant, () => database.transaction((tx) => tx.query('SELECT 1 WHERE $1::uuid IS NOT NULL', [tx.tenantId])));
-    expect(sent).toEqual([openingStatements(tenant), 'SELECT 1 WHERE $1::uuid IS NOT NULL', 'COMMIT']);
+    expect(sent).toEqual([...openingStatements(tenant), 'SELECT 1 WHERE $1::uuid IS NOT NULL', 'COMMIT']);
     expect(runner.release).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, QueryResultRow } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertCanonicalTenantId, requireTenant, TenantContext } from '@app/tenancy';
 import { Connection } from './connections';
 import { inTransaction } from './transaction';
@@ -30,13 +32,15 @@ export class TenantTransaction {
 }
 
 /**
- * The opening of every tenant transaction, sent as one simple-protocol round trip. SET takes
- * no bind parameters, so the tenant id is inlined after a strict UUID check, and SET LOCAL
- * (unlike set_config) is what Citus forwards to the workers, with
- * citus.propagate_set_commands = 'local' on the role. Being LOCAL, nothing outlives the
- * transaction on a PgBouncer server connection.
+ * The opening of every tenant transaction, in two round trips. SET takes no bind parameters, so
+ * the tenant id is inlined after a strict UUID check. Citus forwards a SET LOCAL to the workers
+ * (citus.propagate_set_commands = 'local' on the role) as the whole query string that carried
+ * it, so it travels alone: with BEGIN in the same string every worker would warn of a
+ * transaction already in progress. The plan's statement timeout is set with set_config, which
+ * Citus does not forward: the coordinator's timeout cancels the statement on the workers too.
+ * Being LOCAL, nothing outlives the transaction on a PgBouncer server connection.
  */
-export function openingStatements(context: TenantContext, options: TenantTransactionOptions = {}): string {
+export function openingStatements(context: TenantContext, options: TenantTransactionOptions = {}): [string, string] {
   const tenantId = assertCanonicalTenantId(context.tenantId);
   const timeoutMs = Math.trunc(context.statementTimeoutMs);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -44,12 +48,26 @@ export function openingStatements(context: TenantContext, options: TenantTransac
   }
   const mode = [`ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`];
   if (options.readOnly) mode.push('READ ONLY');
-  return [`BEGIN ${mode.join(' ')}`, `SET LOCAL app.tenant_id = '${tenantId}'`, `SET LOCAL statement_timeout = ${timeoutMs}`].join('; ');
+  return [`BEGIN ${mode.join(' ')}; SELECT set_config('statement_timeout', '${timeoutMs}', true)`, `SET LOCAL app.tenant_id = '${tenantId}'`];
 }
 
 @Injectable()
 export class TenantDatabase {
   constructor(@InjectDataSource(Connection.Tenant) private readonly dataSource: DataSource) {}
+
+  /**
+   * One statement of the current tenant outside any transaction, in one round trip: a call of a
+   * tenant function (migration CreateTenantFunctions), which sets the tenant for its own
+   * statement and which Citus delegates to the tenant's worker. The tenant id is always $1.
+   * Without a tenant context it throws before a connection is taken.
+   */
+  async call<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
+    const { tenantId } = requireTenant();
+    // The pg pool under TypeORM: one round trip, without a query runner around it.
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const result = await pool.query<Row & QueryResultRow>(sql, [tenantId, ...parameters]);
+    return result.rows;
+  }
 
   /**
    * Runs `work` in a transaction of the current tenant. Without a tenant context it throws

@@ -55,6 +55,40 @@ export function tenantStatements(files: string[], tableVariants: readonly string
   });
 }
 
+/**
+ * The statements inside the PL/pgSQL tenant functions of a migration (`CREATE FUNCTION tenant_x(p_tenant_id ...`),
+ * as plain SQL the same check can read: the tenant argument becomes $1, every other argument or
+ * variable a further parameter, and INTO targets are dropped. It reads the simple bodies this
+ * project writes (statements ending in `;`, IF/FOR/RETURN QUERY around them), not any PL/pgSQL.
+ */
+export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenant_id'): TenantStatement[] {
+  const text = readFileSync(file, 'utf8');
+  const found: TenantStatement[] = [];
+  for (const definition of text.matchAll(new RegExp(`CREATE FUNCTION (tenant_\\w+)\\(${tenantArgument} [\\s\\S]*?\\$\\$([\\s\\S]*?)\\$\\$`, 'g'))) {
+    const [, name, body] = definition;
+    const pieces = body
+      .replace(/--.*$/gm, '')
+      .split(/;|\bLOOP\b/)
+      .map((piece) =>
+        piece
+          .replace(/^\s*(?:DECLARE[\s\S]*?)?\bBEGIN\b/i, '')
+          .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
+          .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
+          .trim(),
+      )
+      .filter((piece) => /^(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(piece));
+    for (const piece of pieces) {
+      const variables = new Map<string, number>([[tenantArgument, 1]]);
+      const sql = piece.replace(/\bINTO\s+[pv]_\w+(?:\s*,\s*[pv]_\w+)*/g, '').replace(/\b[pv]_\w+(?:\.(?:\w+|"\w+"))?/g, (variable) => {
+        if (!variables.has(variable)) variables.set(variable, variables.size + 1);
+        return `$${variables.get(variable)}`;
+      });
+      found.push({ origin: `${name} (${file.split('/').slice(-1)[0]})`, sql, tenantParameter: 1 });
+    }
+  }
+  return found;
+}
+
 function evaluate(node: ts.Expression, constants: Map<string, ts.Expression>, source: ts.SourceFile, tableVariants: readonly string[]): string[] {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
   if (ts.isTemplateExpression(node)) {

@@ -8,6 +8,7 @@ import { ClusterController } from './cluster.controller';
 import { ClusterService } from './cluster.service';
 import { OpsPageController } from './ops-page.controller';
 import { SchemaCheckController } from './schema-check.controller';
+import { TenantDataRepository } from './tenant-data.repository';
 import { TenantExportService } from './tenant-export.service';
 import { TenantImportService } from './tenant-import.service';
 import { TenantsAdminController } from './tenants-admin.controller';
@@ -23,6 +24,7 @@ import { TenantsAdminService } from './tenants-admin.service';
     TenantImportService,
     ClusterService,
     AdminAuditRepository,
+    TenantDataRepository,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
   exports: [TenantsAdminService],

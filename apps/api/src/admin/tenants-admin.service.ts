@@ -1,12 +1,13 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Environment } from '@app/config';
 import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage, ValidationFailedException } from '@app/http-edge';
-import { ApiKeyEntity, ClusterRepository, OrdersRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
+import { ApiKeyEntity, ClusterRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
 import { CANONICAL_UUID, runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { CredentialRevocations } from '../auth/credential-revocations';
 import { CatalogService } from '../catalog/catalog.service';
 import { CreateTenantDto, DEFAULT_PLAN, UpdateTenantDto } from './admin.dto';
+import { TenantDataRepository } from './tenant-data.repository';
 
 const TENANT_CURSOR = 'tenant';
 // Exactly what the cursor was made of (to_char with microseconds, a canonical uuid) and a date
@@ -31,7 +32,7 @@ export class TenantsAdminService {
     private readonly tenants: TenantsRepository,
     private readonly cluster: ClusterRepository,
     private readonly tenantDatabase: TenantDatabase,
-    private readonly orders: OrdersRepository,
+    private readonly tenantData: TenantDataRepository,
     private readonly revocations: CredentialRevocations,
     private readonly catalog: CatalogService,
     @Inject(Environment) private readonly environment: Environment,
@@ -103,7 +104,7 @@ export class TenantsAdminService {
     const tenant = await this.get(id);
     await this.tenants.revokeAllKeys(id);
     await this.revocations.publish(id);
-    await this.inTenantContext(tenant, () => this.tenantDatabase.transaction((tx) => this.orders.deleteAll(tx)));
+    await this.inTenantContext(tenant, () => this.tenantDatabase.transaction((tx) => this.tenantData.deleteAll(tx)));
     await this.tenants.delete(id);
   }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ConflictException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { ValidationFailedException } from '@app/http-edge';
+import type { IdempotentOutcome } from './order.records';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -41,4 +42,14 @@ export function canonicalJson(value: unknown): string {
 export interface IdempotentResult<T> {
   value: T;
   replayed: boolean;
+}
+
+/**
+ * The one reading of what a tenant write function did with its idempotency key (orders and
+ * payments alike). Nothing stored: the row the key pointed to is gone since, so try again.
+ */
+export function settleIdempotentWrite<T>(stored: { outcome: IdempotentOutcome; record: T } | null): IdempotentResult<T> {
+  if (!stored) throw new ConflictException('Idempotency key is being used by a request in progress; retry');
+  if (stored.outcome === 'key_reused') throw new ConflictException('Idempotency key was already used with a different request');
+  return { value: stored.record, replayed: stored.outcome === 'replayed' };
 }

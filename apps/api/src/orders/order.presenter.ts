@@ -1,4 +1,4 @@
-import type { OrderDetailsRecord, OrderItemRecord, OrderRecord, PaymentRecord } from '@app/persistence';
+import type { OrderDetailsRecord, OrderItemRecord, OrderRecord, PaymentRecord } from './order.records';
 import type { OrderView, PaymentView } from './orders.dto';
 
 export function presentPayment(payment: PaymentRecord): PaymentView {

@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '@app/http-edge';
-import { ORDER_STATUSES, OrderStatus, PAYMENT_METHODS, PaymentMethod } from '@app/persistence';
+import { ORDER_STATUSES, OrderStatus, PAYMENT_METHODS, PaymentMethod } from './order.records';
 
 export const MAX_ITEMS_PER_ORDER = 100;
 /** ISO 4217 as the runtime's ICU data knows it: the one list every currency code is checked against. */

@@ -4,7 +4,9 @@ import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
 import { CatalogController } from '../catalog/catalog.controller';
 import { CatalogModule } from '../catalog/catalog.module';
 import { OrdersController } from './orders.controller';
+import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
+import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
 import { TenantController } from './tenant.controller';
 
@@ -12,7 +14,8 @@ import { TenantController } from './tenant.controller';
 @Module({
   imports: [AuthModule, CatalogModule],
   controllers: [OrdersController, TenantController, CatalogController],
-  providers: [OrdersService, PaymentsService],
+  providers: [OrdersService, PaymentsService, OrdersRepository, PaymentsRepository],
+  exports: [OrdersRepository],
 })
 export class TenantApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,9 +1,11 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, encodeCursor, Page, toPage, ValidationFailedException } from '@app/http-edge';
-import { OrderDetailsRecord, OrderRecord, OrdersRepository, OrderStatsRecord, TenantDatabase } from '@app/persistence';
+import { TenantDatabase } from '@app/persistence';
 import { requireTenant } from '@app/tenancy';
 import { CatalogService } from '../catalog/catalog.service';
-import { IdempotentResult, requestFingerprint } from './idempotency';
+import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from './idempotency';
+import { OrderDetailsRecord, OrderRecord } from './order.records';
+import { OrdersRepository, OrderStatsRecord } from './orders.repository';
 import { CreateOrderDto, ListOrdersQueryDto } from './orders.dto';
 
 const ORDER_CURSOR = 'order';
@@ -19,9 +21,9 @@ export class OrdersService {
   ) {}
 
   /**
-   * Creates an order with its items in one transaction. With an idempotency key, the unique
-   * index on (tenant_id, idempotency_key) decides the race: a concurrent retry waits for the
-   * first insert to commit, finds the key taken and replays the stored order.
+   * Creates an order with its items in one statement. With an idempotency key, the unique index
+   * on (tenant_id, idempotency_key) decides the race: a concurrent retry waits for the first
+   * insert to commit, finds the key taken and replays the stored order.
    */
   async create(input: CreateOrderDto, idempotencyKey: string | null): Promise<IdempotentResult<OrderDetailsRecord>> {
     const country = await this.catalog.country(input.countryCode);
@@ -32,42 +34,26 @@ export class OrdersService {
     if (plan && input.items.length > plan.maxItemsPerOrder) {
       throw new ValidationFailedException([{ field: 'items', message: `the ${plan.name} plan allows at most ${plan.maxItemsPerOrder} items per order` }]);
     }
-    const totalCents = input.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-    const fingerprint = idempotencyKey ? requestFingerprint('create-order', input) : null;
-
-    return this.database.transaction(async (tx) => {
-      const order = await this.orders.insert(tx, {
-        // Nothing to pay: the order is paid from the start.
-        status: totalCents === 0 ? 'paid' : 'pending',
-        countryCode: country.code,
-        currency: input.currency ?? country.currency,
-        note: input.note ?? null,
-        totalCents,
-        idempotencyKey,
-        requestFingerprint: fingerprint,
-      });
-      if (!order) {
-        const existing = await this.orders.findByIdempotencyKey(tx, idempotencyKey as string);
-        if (!existing) throw new ConflictException('Idempotency key is being used by a request in progress; retry');
-        if (existing.requestFingerprint !== fingerprint) {
-          throw new ConflictException('Idempotency key was already used with a different request');
-        }
-        return { value: existing.record, replayed: true };
-      }
-      const items = await this.orders.insertItems(tx, order.id, input.items);
-      return { value: { ...order, items, payments: [] }, replayed: false };
+    const stored = await this.orders.create({
+      countryCode: country.code,
+      currency: input.currency ?? country.currency,
+      note: input.note ?? null,
+      items: input.items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+      idempotencyKey,
+      requestFingerprint: idempotencyKey ? requestFingerprint('create-order', input) : null,
     });
+    return settleIdempotentWrite(stored);
   }
 
   async get(id: number): Promise<OrderDetailsRecord> {
-    const order = await this.database.transaction((tx) => this.orders.findDetails(tx, id), { readOnly: true });
+    const order = await this.orders.findDetails(id);
     if (!order) throw orderNotFound();
     return order;
   }
 
   async list(query: ListOrdersQueryDto): Promise<Page<OrderRecord>> {
     const beforeId = query.cursor ? decodeCursor(ORDER_CURSOR, query.cursor, isOrderPosition).id : undefined;
-    const rows = await this.database.transaction((tx) => this.orders.list(tx, { status: query.status, limit: query.limit + 1, beforeId }), { readOnly: true });
+    const rows = await this.orders.list({ status: query.status, limit: query.limit + 1, beforeId });
     return toPage(
       rows,
       query.limit,
@@ -77,13 +63,14 @@ export class OrdersService {
   }
 
   async cancel(id: number): Promise<OrderDetailsRecord> {
-    return this.database.transaction(async (tx) => {
-      const cancelled = await this.orders.cancelPending(tx, id);
-      if (cancelled) return (await this.orders.findDetails(tx, id)) as OrderDetailsRecord;
+    await this.database.transaction(async (tx) => {
+      if (await this.orders.cancelPending(tx, id)) return;
       const order = await this.orders.find(tx, id);
       if (!order) throw orderNotFound();
       throw new ConflictException(`Only pending orders can be cancelled; this order is ${order.status}`);
     });
+    // A cancelled order changes no more, so reading it after the commit is the same answer.
+    return this.get(id);
   }
 
   async stats(): Promise<OrderStatsRecord> {

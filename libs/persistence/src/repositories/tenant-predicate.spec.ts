@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { checkTenantPredicate, tenantStatements } from '@app/testing/tenant-predicate';
+import { checkTenantPredicate, tenantFunctionStatements, tenantStatements } from '@app/testing/tenant-predicate';
 import { TENANT_TABLES } from './tenant-export.repository';
 
 /** Every distributed tenant table; the analytics rollup is one too. */
@@ -14,18 +14,29 @@ const TENANT_REPOSITORIES = ['apps', 'libs']
   .filter((file) => file.endsWith('.repository.ts') && readFileSync(file, 'utf8').includes('TenantTransaction'))
   .sort();
 
-const statements = tenantStatements(TENANT_REPOSITORIES, TENANT_TABLES);
+/** The migrations that define tenant functions (called outside a transaction, one statement each). */
+const TENANT_FUNCTION_MIGRATIONS = readdirSync(join(ROOT, 'migrations'))
+  .filter((file) => file.endsWith('.ts') && readFileSync(join(ROOT, 'migrations', file), 'utf8').includes('(p_tenant_id uuid'))
+  .map((file) => join(ROOT, 'migrations', file));
+
+const statements = [...tenantStatements(TENANT_REPOSITORIES, TENANT_TABLES), ...TENANT_FUNCTION_MIGRATIONS.flatMap((file) => tenantFunctionStatements(file))];
 const PREDICATE = /(?:\b\w+\.)?tenant_id = \$1\b/g;
 
 describe('the tenant predicate, read from the repositories and parsed by PostgreSQL', () => {
   it('finds the tenant statements of every tenant repository', () => {
     expect(TENANT_REPOSITORIES.map((file) => relative(ROOT, file))).toEqual([
+      'apps/api/src/admin/tenant-data.repository.ts',
+      'apps/api/src/orders/orders.repository.ts',
       'apps/api/src/refunds/refunds.repository.ts',
-      'libs/persistence/src/repositories/orders.repository.ts',
-      'libs/persistence/src/repositories/payments.repository.ts',
       'libs/persistence/src/repositories/tenant-export.repository.ts',
     ]);
-    expect(statements.length).toBeGreaterThanOrEqual(15);
+    expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual(['migrations/1764000010000-CreateTenantFunctions.ts']);
+    const functionStatements = statements.filter((statement) => statement.origin.startsWith('tenant_'));
+    expect(new Set(functionStatements.map((statement) => statement.origin.split(' ')[0]))).toEqual(
+      new Set(['tenant_order_details', 'tenant_orders_page', 'tenant_create_order', 'tenant_capture_payment']),
+    );
+    expect(functionStatements.length).toBeGreaterThanOrEqual(12);
+    expect(statements.length).toBeGreaterThanOrEqual(25);
   });
 
   it.each(statements.map((statement) => [statement.origin, statement] as const))('%s pins every tenant table to the tenant', async (_origin, statement) => {

@@ -1,10 +1,10 @@
-/** Rows of the tenant tables as the repositories return them (camelCase, numbers for bigint). */
 /** The values the tenant tables' CHECK constraints allow: one list each for the code and the API. */
 export const ORDER_STATUSES = ['pending', 'paid', 'cancelled'] as const;
 export const PAYMENT_METHODS = ['card', 'bank_transfer', 'wallet'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
+/** Rows of the tenant tables as the repositories return them (camelCase, numbers for bigint). */
 export interface OrderRecord {
   id: number;
   status: OrderStatus;
@@ -39,8 +39,8 @@ export interface OrderDetailsRecord extends OrderRecord {
   payments: PaymentRecord[];
 }
 
-/** An idempotency key as stored: the fingerprint of the request that first used it. */
-export interface IdempotentMatch<T> {
-  record: T;
-  requestFingerprint: string;
-}
+/**
+ * What a tenant write function did with its idempotency key: inserted the row, found it stored
+ * by the same request, or found it stored by another request.
+ */
+export type IdempotentOutcome = 'created' | 'replayed' | 'key_reused';
