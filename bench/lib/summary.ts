@@ -144,7 +144,7 @@ export async function report(targets: TargetSummary[], skipped: string[], elapse
         roundTrips: Object.fromEntries(targets.map((target) => [target.name, target.roundTrips])),
         mixByRoute: Object.fromEntries(targets.map((target) => [target.name, target.mixByRoute])),
         floor: Object.fromEntries(targets.map((target) => [target.name, { pgbench: target.pgbenchCommand, statements: target.capturedGetSql }])),
-        shapes: citus?.shapes?.map(({ result, ...shape }) => ({ ...shape, tps: result.tps, p95: result.latencyMs.p95, errors: result.errors })),
+        shapes: citus?.shapes?.map(({ result, ...shape }) => ({ ...shape, tps: result.tps, errors: result.errors })),
         leakChecks: Object.fromEntries(targets.map((target) => [target.name, target.leakChecks])),
         elapsedSec,
         loadAverage: { start: load[0], end: load[1] },
@@ -161,11 +161,11 @@ export async function report(targets: TargetSummary[], skipped: string[], elapse
 
 function shapesTable(shapes: ShapeResult[]): string {
   return [
-    '| Shape | Round trips | Protocol | tps | p95 ms | Errors | / plain SELECT |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| Shape | Round trips | Protocol | tps | Errors | / plain SELECT |',
+    '| --- | ---: | --- | ---: | ---: | ---: |',
     ...shapes.map(
       (shape) =>
-        `| ${shape.shape} | ${shape.roundTrips} | ${shape.protocol} | ${shape.result.tps.toFixed(0)} | ${shape.result.latencyMs.p95.toFixed(2)} | ${shape.result.errors} | ${shape.ratio.toFixed(2)} |`,
+        `| ${shape.shape} | ${shape.roundTrips} | ${shape.protocol} | ${shape.result.tps.toFixed(0)} | ${shape.result.errors} | ${shape.ratio.toFixed(2)} |`,
     ),
   ].join('\n');
 }

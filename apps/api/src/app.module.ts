@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, loggingModule, MetricsModule } from '@app/http-edge';
+import { HealthModule, MetricsModule } from '@app/http-edge';
 import { ConfigModule, DatabaseEndpoints, Environment } from '@app/config';
 import { Connection, PersistenceModule } from '@app/persistence';
 import { AdminModule } from './admin/admin.module';
@@ -18,7 +18,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(environment),
-        loggingModule(environment),
         PersistenceModule.forRoot({
           environment,
           endpoints,

@@ -1,13 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@app/http-edge';
+import { configureHttpApp, createLogger, PinoNestLogger } from '@app/http-edge';
 import { DatabaseEndpoints, Environment } from '@app/config';
 import { AppModule } from '../app.module';
 
 /** The analytics service as an unstarted Nest app: used by main and by the integration tests alike. */
 export async function createAnalyticsApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, bufferLogs: true });
+  const logger = createLogger(environment);
+  const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, logger: new PinoNestLogger(logger) });
   configureHttpApp(app, {
+    logger,
     title: 'Cross-tenant analytics',
     description:
       'Read-only answers across every tenant (Bearer ANALYTICS_TOKEN; tenant api keys and the admin token get 403). ' +

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
+import { openingStatements } from '@app/persistence';
 import { bearer, createOrder, createTenant, orderBody, TEST_ADMIN_TOKEN, testEndpoints, TestTenant, withOwner } from '@app/testing';
 import { startTestApi, TestApi } from '../support/api';
 
@@ -129,6 +130,54 @@ describe('on a Citus cluster', () => {
       expect(plan).toMatch(/Task Count: 1\b/);
       const workerPorts = [process.env.CLUSTER_WORKER1_PORT ?? '9701', process.env.CLUSTER_WORKER2_PORT ?? '9702'];
       expect(workerPorts).toContain(/Node: host=\S+ port=(\d+)/.exec(plan)?.[1]);
+    });
+  });
+
+  describe('the tenant statement shapes', () => {
+    it('distributes the tenant functions by their tenant argument, colocated with orders', async () => {
+      const rows = await withOwner(
+        api.ownerUrl,
+        async (client) =>
+          (
+            await client.query(
+              `SELECT p.proname AS name, d.distribution_argument_index AS argument,
+                      d.colocationid = (SELECT colocation_id FROM citus_tables WHERE table_name = 'orders'::regclass) AS colocated
+                 FROM pg_dist_object d JOIN pg_proc p ON p.oid = d.objid
+                WHERE d.classid = 'pg_proc'::regclass AND p.proname LIKE 'tenant\\_%' AND p.proname <> 'tenant_shard_allowed_on_node'
+                ORDER BY 1`,
+            )
+          ).rows,
+      );
+      expect(rows).toEqual(
+        ['tenant_capture_payment', 'tenant_create_order', 'tenant_order_details', 'tenant_orders_page'].map((name) => ({ name, argument: 0, colocated: true })),
+      );
+    });
+
+    it("hands a tenant function call to the worker that holds the tenant's shards", async () => {
+      const tenant = tenants[2];
+      const order = await createOrder(api.server, tenant);
+      const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
+      const plan = await asTenantRole(async (client) => {
+        const { rows } = await client.query(`EXPLAIN SELECT * FROM tenant_order_details($1, $2)`, [tenant.id, order.id]);
+        return rows.map((row) => row['QUERY PLAN'] as string).join('\n');
+      });
+      expect(plan).toMatch(/Task Count: 1\b/);
+      expect(/Node: host=\S+ port=(\d+)/.exec(plan)?.[1]).toBe(String(placement.nodePort));
+    });
+
+    it('opens a tenant transaction without a warning from any node; the opening in one string warned on every worker', async () => {
+      const notices = async (opening: string[]) =>
+        asTenantRole(async (client) => {
+          const seen: string[] = [];
+          client.on('notice', (notice) => seen.push(`${notice.severity ?? ''}: ${notice.message}`));
+          for (const statement of opening) await client.query(statement);
+          await client.query(`SELECT id FROM orders WHERE tenant_id = $1 LIMIT 1`, [tenants[0].id]);
+          await client.query('COMMIT');
+          return seen;
+        });
+      const context = { tenantId: tenants[0].id, planId: 'pro', statementTimeoutMs: 5000 };
+      expect(await notices(openingStatements(context))).toEqual([]);
+      expect(await notices([openingStatements(context).join('; ')])).toContainEqual(expect.stringMatching(/WARNING: .*already a transaction in progress/));
     });
   });
 

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
-import { Logger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { errorBody } from '../errors/error-body';
 import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
@@ -11,6 +11,7 @@ import { answerClientErrorsInShape, mediaTypeMiddleware, requestDeadlineMiddlewa
 import { drainingMiddleware } from './graceful-shutdown';
 import { completeDocument, DocumentRules } from './openapi';
 import { requestIdMiddleware, requestIdOf } from './request-id';
+import { accessLogMiddleware } from '../observability/logging';
 
 export const BODY_LIMIT = '1mb';
 
@@ -25,17 +26,22 @@ export interface HttpAppOptions {
   /** Routes that read a non-JSON body as a stream (the tenant import), by method, path and media type. */
   streamingRoutes?: StreamingRoute[];
   documentRules?: DocumentRules;
+  /** The process's pino logger (createLogger), also given to NestFactory.create as a PinoNestLogger. */
+  logger: Logger;
 }
 
 /**
  * Everything both services share at the HTTP edge, in the order it must run: request id first
  * (so even a rejected body gets one), then the body parser with its limit, then Nest.
- * The app must be created with `bodyParser: false` and `bufferLogs: true`.
+ * The app must be created with `bodyParser: false` and `logger: new PinoNestLogger(options.logger)`.
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
-  app.useLogger(app.get(Logger));
-  (app.getHttpAdapter().getInstance() as express.Express).disable('x-powered-by');
+  const instance = app.getHttpAdapter().getInstance() as express.Express;
+  instance.disable('x-powered-by');
+  // Every response is Cache-Control: no-store, so an ETag would only cost a hash per response.
+  instance.disable('etag');
   app.use(requestIdMiddleware);
+  app.use(accessLogMiddleware(options.logger));
   app.use(securityHeadersMiddleware);
   app.use(drainingMiddleware);
   app.use(mediaTypeMiddleware(options.streamingRoutes ?? []));

@@ -1,4 +1,6 @@
-import { usePrettyLogs } from './logging';
+import { EventEmitter } from 'node:events';
+import pino from 'pino';
+import { accessLogMiddleware, PinoNestLogger, usePrettyLogs } from './logging';
 
 describe('log format', () => {
   it.each([
@@ -9,5 +11,57 @@ describe('log format', () => {
     ['LOG_FORMAT=pretty into a pipe', { LOG_FORMAT: 'pretty', NODE_ENV: 'production' }, false, true],
   ] as const)('%s', (_name, environment, terminal, pretty) => {
     expect(usePrettyLogs(environment, terminal)).toBe(pretty);
+  });
+});
+
+describe('logging through pino', () => {
+  function capture(level = 'info') {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    return { logger, lines };
+  }
+
+  function finish(middleware: ReturnType<typeof accessLogMiddleware>, url: string, statusCode: number) {
+    const response = Object.assign(new EventEmitter(), { statusCode });
+    const request = { method: 'GET', originalUrl: url, id: 'req-1', headers: {} };
+    const next = jest.fn();
+    middleware(request as never, response as never, next);
+    response.emit('finish');
+    expect(next).toHaveBeenCalledTimes(1);
+  }
+
+  it('writes one access line per request, at a level that follows the status', () => {
+    const { logger, lines } = capture();
+    const middleware = accessLogMiddleware(logger);
+    finish(middleware, '/v1/orders/1', 200);
+    finish(middleware, '/v1/orders/2', 404);
+    finish(middleware, '/v1/orders/3', 503);
+    expect(lines.map((line) => [line.level, line.msg, (line.req as { url: string }).url, (line.res as { statusCode: number }).statusCode])).toEqual([
+      [30, 'request completed', '/v1/orders/1', 200],
+      [40, 'request completed', '/v1/orders/2', 404],
+      [50, 'request completed', '/v1/orders/3', 503],
+    ]);
+    expect(lines[0].req).toEqual({ id: 'req-1', method: 'GET', url: '/v1/orders/1' });
+  });
+
+  it('leaves out probes, scrapes and levels that are off', () => {
+    const { logger, lines } = capture('warn');
+    const middleware = accessLogMiddleware(logger);
+    finish(middleware, '/health/ready', 503);
+    finish(middleware, '/metrics', 500);
+    finish(middleware, '/v1/orders', 200);
+    expect(lines).toEqual([]);
+  });
+
+  it("gives Nest's own lines to pino with their context, merging an object message", () => {
+    const { logger, lines } = capture();
+    const nest = new PinoNestLogger(logger);
+    nest.log('Nest application successfully started', 'NestApplication');
+    nest.error({ requestId: 'req-2' }, 'unhandled error', 'Exceptions');
+    nest.debug('not at info');
+    expect(lines.map(({ level, msg, context, requestId }) => ({ level, msg, context, requestId }))).toEqual([
+      { level: 30, msg: 'Nest application successfully started', context: 'NestApplication', requestId: undefined },
+      { level: 50, msg: 'unhandled error', context: 'Exceptions', requestId: 'req-2' },
+    ]);
   });
 });

@@ -1,8 +1,9 @@
-import { DynamicModule } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
+import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
-import { acceptOrCreateRequestId } from '../http/request-id';
+import { requestIdOf } from '../http/request-id';
 
 /** Human-readable lines for a person at a terminal; JSON for everything else (collectors, files, pipes). */
 export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean): boolean {
@@ -20,21 +21,78 @@ function prettyPrinterInstalled(): boolean {
   }
 }
 
-/** pino for every log line; the request id set by the first middleware ties them together. */
-export function loggingModule(environment: Pick<Environment, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>): DynamicModule {
+/** The process's one pino logger: Nest's own lines and the access log both go through it. */
+export function createLogger(environment: Pick<Environment, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>): Logger {
   const pretty = usePrettyLogs(environment, Boolean(process.stdout.isTTY));
-  return LoggerModule.forRoot({
-    pinoHttp: {
-      level: environment.LOG_LEVEL,
-      ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-      genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? acceptOrCreateRequestId(undefined),
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-      customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (request) => request.url === '/metrics' || (request.url ?? '').startsWith('/health') },
-      serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
-        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-      },
-    },
+  return pino({
+    level: environment.LOG_LEVEL,
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
+}
+
+type NestLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+const PINO_LEVEL: Record<NestLevel, Level> = { log: 'info', error: 'error', warn: 'warn', debug: 'debug', verbose: 'trace', fatal: 'fatal' };
+
+/**
+ * Nest's LoggerService on pino. Nest appends the context (a class name) as the last argument;
+ * an object message is merged into the line, with the next string argument as its message.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(nestLevel: NestLevel, message: unknown, rest: unknown[]): void {
+    const level = PINO_LEVEL[nestLevel];
+    if (!this.logger.isLevelEnabled(level)) return;
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const text = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
+    if (message instanceof Error) this.logger[level]({ err: message, context }, message.message);
+    else if (typeof message === 'object' && message !== null) this.logger[level]({ ...message, context }, text);
+    else this.logger[level]({ context }, String(message));
+  }
+}
+
+/** Probes and scrapes would drown the access log. */
+const QUIET_PATHS = /^\/(?:metrics|health)(?:[/?]|$)/;
+
+/**
+ * One access-log line per request, when it ends, at a level that follows the status. The
+ * request id set by the first middleware ties it to every other line of the request.
+ */
+export function accessLogMiddleware(logger: Logger) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const started = performance.now();
+    response.on('finish', () => {
+      const status = response.statusCode;
+      const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level) || QUIET_PATHS.test(request.originalUrl)) return;
+      logger[level](
+        {
+          req: { id: requestIdOf(request), method: request.method, url: request.originalUrl },
+          res: { statusCode: status },
+          responseTime: Math.round(performance.now() - started),
+        },
+        'request completed',
+      );
+    });
+    next();
+  };
 }
