@@ -2,11 +2,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { whenCitus } from './support/citus';
 
 /**
- * The hot tenant statements as functions: one round trip each, outside any transaction. Each
- * sets app.tenant_id for its own statement (row-level security then checks every row it
- * touches) and names the tenant in every query. On Citus they are distributed by their first
- * argument, so the coordinator hands the whole call to the worker holding the tenant's shards.
- * docs/guide.md ("The tenant statement") weighs this against a transaction.
+ * The hot tenant statements as functions. Each sets app.tenant_id for its own statement and
+ * names the tenant in every query. The reads are distributed by their first argument: called
+ * outside a transaction, the coordinator hands the whole call to the worker holding the
+ * tenant's shards, one round trip. The writes run inside a tenant transaction on the
+ * coordinator, so that their ids come from the coordinator's sequences and keep growing when a
+ * tenant moves between workers. docs/guide.md ("The tenant statement") weighs the shapes.
  */
 const ORDER_DETAILS = `
   CREATE FUNCTION tenant_order_details(p_tenant_id uuid, p_order_id bigint)
@@ -135,21 +136,23 @@ const CAPTURE_PAYMENT = `
   END $$`;
 
 const FUNCTIONS = [
-  { signature: 'tenant_order_details(uuid, bigint)', definition: ORDER_DETAILS },
-  { signature: 'tenant_orders_page(uuid, integer, text, bigint)', definition: ORDERS_PAGE },
-  { signature: 'tenant_create_order(uuid, text, text, text, jsonb, text, text)', definition: CREATE_ORDER },
-  { signature: 'tenant_capture_payment(uuid, bigint, bigint, text, text, text)', definition: CAPTURE_PAYMENT },
+  { signature: 'tenant_order_details(uuid, bigint)', definition: ORDER_DETAILS, delegated: true },
+  { signature: 'tenant_orders_page(uuid, integer, text, bigint)', definition: ORDERS_PAGE, delegated: true },
+  { signature: 'tenant_create_order(uuid, text, text, text, jsonb, text, text)', definition: CREATE_ORDER, delegated: false },
+  { signature: 'tenant_capture_payment(uuid, bigint, bigint, text, text, text)', definition: CAPTURE_PAYMENT, delegated: false },
 ];
 
 export class CreateTenantFunctions1764000010000 implements MigrationInterface {
   name = 'CreateTenantFunctions1764000010000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    for (const { signature, definition } of FUNCTIONS) {
+    for (const { signature, definition, delegated } of FUNCTIONS) {
       await queryRunner.query(definition);
       await queryRunner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
       await queryRunner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO app_tenant`);
-      await whenCitus(queryRunner, [`SELECT create_distributed_function('${signature}', 'p_tenant_id', colocate_with => 'orders')`]);
+      if (delegated) {
+        await whenCitus(queryRunner, [`SELECT create_distributed_function('${signature}', 'p_tenant_id', colocate_with => 'orders')`]);
+      }
     }
   }
 

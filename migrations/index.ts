@@ -9,6 +9,7 @@ import { CreateAdminAudit1764000007000 } from './1764000007000-CreateAdminAudit'
 import { MarkControlPlaneTables1764000008000 } from './1764000008000-MarkControlPlaneTables';
 import { CreateRefunds1764000009000 } from './1764000009000-CreateRefunds';
 import { CreateTenantFunctions1764000010000 } from './1764000010000-CreateTenantFunctions';
+import { FailWithoutTenantContext1764000011000 } from './1764000011000-FailWithoutTenantContext';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   MarkControlPlaneTables1764000008000,
   CreateRefunds1764000009000,
   CreateTenantFunctions1764000010000,
+  FailWithoutTenantContext1764000011000,
 ];

@@ -54,6 +54,11 @@ const GENERATORS: Record<string, Generator> = {
       sample.tenantId,
       `SELECT o.id, o.status, (SELECT json_agg(i.sku) FROM order_items i WHERE i.tenant_id = '${sample.tenantId}' AND i.order_id = o.id) AS items FROM orders o WHERE o.tenant_id = '${sample.tenantId}' AND o.id = ${sample.orderId}`,
     ),
+  'explain-tenant-function': async (_owner, tenant, sample) => {
+    // Outside a transaction block, the only place Citus delegates a function call.
+    const { rows } = await tenant.query(`EXPLAIN (COSTS OFF) SELECT * FROM tenant_order_details('${sample.tenantId}', ${sample.orderId})`);
+    return rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+  },
   'explain-refund': async (_owner, tenant, sample) =>
     [
       await explain(
@@ -94,7 +99,9 @@ async function table(client: Client, sql: string, parameters: unknown[] = []): P
 
 /** Runs `work` in a transaction of the tenant, as the API opens them, and rolls it back. */
 async function asTenant<T>(tenant: Client, tenantId: string, work: () => Promise<T>): Promise<T> {
-  await tenant.query(`BEGIN; SET LOCAL app.tenant_id = '${tenantId}'`);
+  // The SET LOCAL alone in its string, as the API sends it (docs/guide.md, "The tenant statement").
+  await tenant.query('BEGIN');
+  await tenant.query(`SET LOCAL app.tenant_id = '${tenantId}'`);
   try {
     return await work();
   } finally {

@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import request from 'supertest';
-import { bearer, createOrder, createTenant, orderBody, tenantRowCounts, TEST_ADMIN_TOKEN, TEST_ANALYTICS_TOKEN, TestTenant, withOwner } from '@app/testing';
+import {
+  bearer,
+  createOrder,
+  createTenant,
+  orderBody,
+  tenantRowCounts,
+  TEST_ADMIN_TOKEN,
+  TEST_ANALYTICS_TOKEN,
+  testEndpoints,
+  TestTenant,
+  withOwner,
+} from '@app/testing';
 import { expectError } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
 
@@ -272,6 +284,24 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
 
       expect(await tenantRowCounts(api.ownerUrl, bystander.id)).toEqual(bystanderBefore);
       await request(api.server).get(`/v1/orders/${keptOrder.id}`).set(as(bystander)).expect(200);
+    });
+  });
+
+  describe('the database backstop', () => {
+    it('fails a statement of the tenant role that runs without a tenant context, rather than answering with nothing', async () => {
+      const tenant = await createTenant(api.server);
+      const order = await createOrder(api.server, tenant);
+      const client = new Client({ connectionString: testEndpoints().tenant });
+      await client.connect();
+      try {
+        await expect(client.query('SELECT id FROM orders WHERE tenant_id = $1 AND id = $2', [tenant.id, order.id])).rejects.toThrow(/no tenant context/);
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL app.tenant_id = '${tenant.id}'`);
+        expect((await client.query('SELECT id FROM orders WHERE tenant_id = $1 AND id = $2', [tenant.id, order.id])).rows).toEqual([{ id: order.id }]);
+        await client.query('COMMIT');
+      } finally {
+        await client.end();
+      }
     });
   });
 });

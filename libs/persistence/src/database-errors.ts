@@ -67,3 +67,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const message = (error as { message?: unknown }).message;
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }
+
+/**
+ * Row-level security found no tenant on the node that ran the statement (migration
+ * FailWithoutTenantContext): a statement sent without one, or forwarded from a worker that no
+ * longer holds the tenant's shard.
+ */
+export function isTenantContextMissing(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return databaseCode(error) === '22P02' && typeof message === 'string' && message.includes('"no tenant context"');
+}

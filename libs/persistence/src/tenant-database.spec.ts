@@ -40,6 +40,23 @@ describe('TenantDatabase', () => {
     expect(openingStatements(tenant, { isolation: 'repeatable read', readOnly: true })[0]).toMatch(/^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; /);
   });
 
+  it('asks once more when the call met a shard moving away, and only then', async () => {
+    const lost = Object.assign(new Error('invalid input syntax for type uuid: "no tenant context"'), { code: '22P02', severity: 'ERROR' });
+    const query = jest
+      .fn()
+      .mockRejectedValueOnce(lost)
+      .mockResolvedValueOnce({ rows: [{ id: 1 }] });
+    const database = new TenantDatabase({ driver: { master: { query } } } as unknown as DataSource);
+    expect(await runWithTenant(tenant, () => database.call('SELECT * FROM tenant_order_details($1, $2)', [7]))).toEqual([{ id: 1 }]);
+    expect(query).toHaveBeenCalledTimes(2);
+
+    const other = Object.assign(new Error('division by zero'), { code: '22012', severity: 'ERROR' });
+    const failing = jest.fn().mockRejectedValue(other);
+    const strict = new TenantDatabase({ driver: { master: { query: failing } } } as unknown as DataSource);
+    await expect(runWithTenant(tenant, () => strict.call('SELECT 1/0', []))).rejects.toBe(other);
+    expect(failing).toHaveBeenCalledTimes(1);
+  });
+
   it('calls a tenant function with the tenant id as $1, and not at all without a tenant', async () => {
     const query = jest.fn(() => Promise.resolve({ rows: [{ id: 1 }] }));
     const database = new TenantDatabase({ driver: { master: { query } } } as unknown as DataSource);

@@ -5,6 +5,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertCanonicalTenantId, requireTenant, TenantContext } from '@app/tenancy';
 import { Connection } from './connections';
+import { isTenantContextMissing } from './database-errors';
 import { inTransaction } from './transaction';
 
 export interface TenantTransactionOptions {
@@ -56,17 +57,24 @@ export class TenantDatabase {
   constructor(@InjectDataSource(Connection.Tenant) private readonly dataSource: DataSource) {}
 
   /**
-   * One statement of the current tenant outside any transaction, in one round trip: a call of a
-   * tenant function (migration CreateTenantFunctions), which sets the tenant for its own
-   * statement and which Citus delegates to the tenant's worker. The tenant id is always $1.
-   * Without a tenant context it throws before a connection is taken.
+   * One read of the current tenant outside any transaction, in one round trip: a call of a
+   * delegated tenant function (migration CreateTenantFunctions), which sets the tenant for its
+   * own statement and runs on the tenant's worker. The tenant id is always $1. Without a tenant
+   * context it throws before a connection is taken.
    */
   async call<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
     const { tenantId } = requireTenant();
     // The pg pool under TypeORM: one round trip, without a query runner around it.
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const result = await pool.query<Row & QueryResultRow>(sql, [tenantId, ...parameters]);
-    return result.rows;
+    const run = () => pool.query<Row & QueryResultRow>(sql, [tenantId, ...parameters]);
+    try {
+      return (await run()).rows;
+    } catch (error) {
+      // Handed to a worker just as the tenant's shard moved off it: the worker forwarded the
+      // statement without the tenant. Asked again, the coordinator hands it to the new one.
+      if (!isTenantContextMissing(error)) throw error;
+      return (await run()).rows;
+    }
   }
 
   /**

@@ -33,8 +33,8 @@ export interface OrderStatsRecord {
 }
 
 /**
- * The hot statements are calls of the tenant functions (one round trip each, delegated to the
- * tenant's worker on Citus); the rest run in a tenant transaction. Either way every statement
+ * The hot reads are calls of delegated tenant functions (one round trip each, run on the
+ * tenant's worker on Citus); the rest runs in a tenant transaction. Either way every statement
  * names `tenant_id = $1`: on Citus that predicate is what makes it a router query on one shard.
  */
 @Injectable()
@@ -42,11 +42,16 @@ export class OrdersRepository {
   constructor(private readonly database: TenantDatabase) {}
 
   /** Creates the order with its items; with an idempotency key, the stored order when the key is taken (none if it vanished since). */
-  async create(order: NewOrder): Promise<{ outcome: IdempotentOutcome; record: OrderDetailsRecord } | null> {
-    const rows = await this.database.call<OrderDetailsRecord & { outcome: IdempotentOutcome }>(
-      `SELECT * FROM tenant_create_order($1, $2, $3, $4, $5, $6, $7)`,
-      [order.countryCode, order.currency, order.note, JSON.stringify(order.items), order.idempotencyKey, order.requestFingerprint],
-    );
+  async create(tx: TenantTransaction, order: NewOrder): Promise<{ outcome: IdempotentOutcome; record: OrderDetailsRecord } | null> {
+    const rows = await tx.query<OrderDetailsRecord & { outcome: IdempotentOutcome }>(`SELECT * FROM tenant_create_order($1, $2, $3, $4, $5, $6, $7)`, [
+      tx.tenantId,
+      order.countryCode,
+      order.currency,
+      order.note,
+      JSON.stringify(order.items),
+      order.idempotencyKey,
+      order.requestFingerprint,
+    ]);
     if (rows.length === 0) return null;
     const { outcome, ...record } = rows[0];
     return { outcome, record: normalizeDetails(record) };

@@ -21,7 +21,7 @@ export class OrdersService {
   ) {}
 
   /**
-   * Creates an order with its items in one statement. With an idempotency key, the unique index
+   * Creates an order with its items in one statement of a tenant transaction. With an idempotency key, the unique index
    * on (tenant_id, idempotency_key) decides the race: a concurrent retry waits for the first
    * insert to commit, finds the key taken and replays the stored order.
    */
@@ -34,15 +34,15 @@ export class OrdersService {
     if (plan && input.items.length > plan.maxItemsPerOrder) {
       throw new ValidationFailedException([{ field: 'items', message: `the ${plan.name} plan allows at most ${plan.maxItemsPerOrder} items per order` }]);
     }
-    const stored = await this.orders.create({
+    const order = {
       countryCode: country.code,
       currency: input.currency ?? country.currency,
       note: input.note ?? null,
       items: input.items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
       idempotencyKey,
       requestFingerprint: idempotencyKey ? requestFingerprint('create-order', input) : null,
-    });
-    return settleIdempotentWrite(stored);
+    };
+    return settleIdempotentWrite(await this.database.transaction((tx) => this.orders.create(tx, order)));
   }
 
   async get(id: number): Promise<OrderDetailsRecord> {

@@ -27,6 +27,7 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
     expect(TENANT_REPOSITORIES.map((file) => relative(ROOT, file))).toEqual([
       'apps/api/src/admin/tenant-data.repository.ts',
       'apps/api/src/orders/orders.repository.ts',
+      'apps/api/src/orders/payments.repository.ts',
       'apps/api/src/refunds/refunds.repository.ts',
       'libs/persistence/src/repositories/tenant-export.repository.ts',
     ]);
