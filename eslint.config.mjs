@@ -26,6 +26,24 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }] },
   },
   {
+    // Product code: imports run apps -> libs -> migrations, and never reach the development
+    // libraries (the embedded database is loaded with a dynamic import, only without DATABASE_URL).
+    files: ['apps/*/src/**/*.ts', 'libs/{config,http-edge,persistence,schema-doctor,tenancy}/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@app/testing', '@app/testing/*', '@app/dev-database', '@app/dev-database/*'], message: 'development and test code only' },
+            { group: ['**/apps/**', '../../apps/*'], message: 'libs and apps import libs, never an app' },
+            { group: ['../*/src/*', '../../*/src/*'], message: 'another lib through its @app/ name' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'libs/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

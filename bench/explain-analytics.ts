@@ -11,7 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { DatabaseRole, withCredentials } from '@app/config';
-import { analyticsQueries, lastDays, ROLLUP_REFRESH_STATEMENT, SqlQuery } from '@app/persistence';
+import { analyticsQueries, lastDays, SqlQuery } from '../apps/analytics/src/analytics/analytics-queries';
+import { ROLLUP_REFRESH_STATEMENT } from '../apps/analytics/src/rollup/rollup.repository';
 import { BENCH_DATABASE, citusUnavailableReason, clusterCoordinatorUrl } from './analytics/targets';
 
 const OUTPUT = join(resolve(__dirname, '..'), 'docs', 'analytics-explain.md');

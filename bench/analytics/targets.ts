@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DatabaseEndpoints, DatabaseRole, withCredentials } from '@app/config';
-import { runMigrations, withDatabase } from '@app/persistence';
+import { withDatabase } from '@app/dev-database';
+import { runMigrations } from '@app/persistence';
 import { startThrowawayDatabase } from '@app/testing';
 
 export const BENCH_DATABASE = 'bench';

@@ -1,8 +1,6 @@
 import { types } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { migrations } from '@migrations';
-import { ApiKeyEntity } from './entities/api-key.entity';
-import { TenantEntity } from './entities/tenant.entity';
 
 /** Names of the TypeORM data sources, one per database role. */
 export const Connection = {
@@ -50,7 +48,6 @@ export function dataSourceOptions(settings: PoolSettings): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
-    entities: [TenantEntity, ApiKeyEntity],
     migrations,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',

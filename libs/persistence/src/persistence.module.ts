@@ -2,13 +2,6 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DATABASE_ENDPOINTS, DatabaseEndpoints, Environment } from '@app/config';
 import { Connection, ConnectionName, dataSourceOptions } from './connections';
-import { AnalyticsRepository } from './repositories/analytics.repository';
-import { ClusterRepository } from './repositories/cluster.repository';
-import { RateLimitRepository } from './repositories/rate-limit.repository';
-import { ReferenceDataRepository } from './repositories/reference-data.repository';
-import { RollupRepository } from './repositories/rollup.repository';
-import { TenantExportRepository } from './repositories/tenant-export.repository';
-import { TenantsRepository } from './repositories/tenants.repository';
 import { TenantDatabase } from './tenant-database';
 
 export interface PersistenceOptions {
@@ -19,11 +12,12 @@ export interface PersistenceOptions {
   applicationName: string;
 }
 
+/** What every process shares per pool; repositories belong to the features that use them. */
 const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
-  [Connection.Tenant]: [TenantDatabase, TenantExportRepository],
-  [Connection.Control]: [TenantsRepository, ReferenceDataRepository, RateLimitRepository],
-  [Connection.Owner]: [ClusterRepository, RollupRepository],
-  [Connection.Analytics]: [AnalyticsRepository],
+  [Connection.Tenant]: [TenantDatabase],
+  [Connection.Control]: [],
+  [Connection.Owner]: [],
+  [Connection.Analytics]: [],
 };
 
 /** Cluster operations (isolating a tenant, moving shards) legitimately run for minutes. */
@@ -61,6 +55,8 @@ export class PersistenceModule {
           queryTimeoutMs: queryTimeoutFor(name, environment),
           applicationName: `${options.applicationName}:${name}`,
         }),
+        // Entities are registered by the features that use them (TypeOrmModule.forFeature).
+        autoLoadEntities: true,
         // Boot must not wait for a database that is down: readiness reports it instead.
         retryAttempts: 0,
         manualInitialization: false,

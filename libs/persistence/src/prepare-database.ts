@@ -1,5 +1,4 @@
 import { DatabaseEndpoints, endpointsFromEnvironment, Environment } from '@app/config';
-import { startEmbeddedDatabase } from './embedded-database';
 import { runMigrations } from './migrate';
 
 export interface PreparedDatabase {
@@ -22,6 +21,9 @@ export async function prepareDatabase(environment: Environment, log: (message: s
     return { endpoints, appliedMigrations, stop: () => Promise.resolve() };
   }
   log(`No DATABASE_URL: using the embedded PostgreSQL in ${environment.EMBEDDED_PG_DIR} on port ${environment.EMBEDDED_PG_PORT}`);
+  // Loaded only here, so a deployment with DATABASE_URL never loads it. A relative path: the
+  // build rewrites the @app/ names of static imports only (the folders match in src and dist).
+  const { startEmbeddedDatabase } = await import('../../dev-database/src');
   const embedded = await startEmbeddedDatabase({ directory: environment.EMBEDDED_PG_DIR, port: environment.EMBEDDED_PG_PORT });
   if (embedded.attached) log('The embedded PostgreSQL was already running (started by another process of this project): attached to it');
   try {

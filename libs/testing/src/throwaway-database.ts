@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseEndpoints } from '@app/config';
-import { runMigrations, startEmbeddedDatabase } from '@app/persistence';
+import { startEmbeddedDatabase } from '@app/dev-database';
+import { runMigrations } from '@app/persistence';
 import { freePort } from './free-port';
 
 export interface ThrowawayDatabase {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { QueryInt } from '@app/http-edge';
-import { MAX_DAYS, MAX_TOP_TENANTS } from '@app/persistence';
+import { MAX_DAYS, MAX_TOP_TENANTS } from './analytics-queries';
 
 /**
  * An instant: date, time and an explicit offset, at most millisecond precision (what the

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { AnalyticsTokenGuard } from '../auth/analytics-token.guard';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
+import { AnalyticsRepository } from './analytics.repository';
 
 /** The cross-tenant routes under /analytics, behind ANALYTICS_TOKEN. */
 @Module({
   controllers: [AnalyticsController],
-  providers: [AnalyticsService, AnalyticsTokenGuard],
+  providers: [AnalyticsService, AnalyticsTokenGuard, AnalyticsRepository],
 })
 export class AnalyticsModule {}

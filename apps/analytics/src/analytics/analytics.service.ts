@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AnalyticsAnswer, AnalyticsRepository, CountryRevenueRecord, DailyRevenueRecord, lastDays, TenantRevenueRecord } from '@app/persistence';
+import { AnalyticsAnswer, AnalyticsRepository, CountryRevenueRecord, DailyRevenueRecord, TenantRevenueRecord } from './analytics.repository';
+import { lastDays } from './analytics-queries';
 import { analyticsAnswersTotal } from '../metrics';
 import { DailyQueryDto, TimeWindowQueryDto, TopTenantsQueryDto } from './analytics.dto';
 import { resolveWindow } from './time-window';

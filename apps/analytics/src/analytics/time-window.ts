@@ -1,5 +1,5 @@
 import { ValidationFailedException } from '@app/http-edge';
-import type { TimeWindow } from '@app/persistence';
+import type { TimeWindow } from './analytics-queries';
 import { DEFAULT_WINDOW_DAYS } from './analytics.dto';
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { RollupRefresh } from '@app/persistence';
+import { RollupRefresh } from './rollup.repository';
 import { validateEnvironment } from '@app/config';
 import { RollupScheduler } from './rollup.scheduler';
 import { RollupService } from './rollup.service';

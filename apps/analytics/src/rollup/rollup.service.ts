@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RefreshOptions, RollupRefresh, RollupRepository } from '@app/persistence';
+import { RefreshOptions, RollupRefresh, RollupRepository } from './rollup.repository';
 import { rollupLagSeconds, rollupRefreshDuration, rollupRefreshesTotal } from '../metrics';
 
 /** A watermark this far behind means a transaction has stayed open that long: worth a warning. */

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { analyticsQueries, lastDays, SqlQuery } from '@app/persistence';
+import { analyticsQueries, lastDays, SqlQuery } from '../../src/analytics/analytics-queries';
 import { testEndpoints, withOwner } from '@app/testing';
 
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import type { App } from 'supertest/types';
 import { Environment, validateEnvironment } from '@app/config';
-import { RollupRefresh } from '@app/persistence';
+import { RollupRefresh } from '../../src/rollup/rollup.repository';
 import { TEST_ADMIN_TOKEN, TEST_ANALYTICS_TOKEN, testEndpoints } from '@app/testing';
 import { createAnalyticsApp } from '../../src/bootstrap/create-analytics-app';
 import { RollupService } from '../../src/rollup/rollup.service';

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { QueryInt } from '@app/http-edge';
-import type { TenantStatus } from '@app/persistence';
+import type { TenantStatus } from './tenant.entity';
 
 /** Tenants created without a plan get this one. Plans themselves are reference data (the plans table). */
 export const DEFAULT_PLAN = 'free';

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { ValidationFailedException } from '@app/http-edge';
 import { ApiProperty } from '@nestjs/swagger';
-import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement, RebalanceBusyError, ShardGroup } from '@app/persistence';
+import { ClusterNode, ClusterRepository, ClusterTable, IsolatedPlacement, RebalanceBusyError, ShardGroup } from './cluster.repository';
 
 export class HotTenantView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;

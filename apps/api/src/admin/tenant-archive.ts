@@ -1,7 +1,8 @@
 import { createHash, Hash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { BadRequestException } from '@nestjs/common';
-import { TENANT_TABLES, TenantStatus, TenantTable } from '@app/persistence';
+import { TENANT_TABLES, TenantTable } from '@app/persistence';
+import { TenantStatus } from './tenant.entity';
 
 /**
  * The tenant archive (export and import): NDJSON with a `tenant` line, one `{"table", "row"}`

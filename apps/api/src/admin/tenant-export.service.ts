@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TENANT_TABLES, TenantDatabase, TenantEntity, TenantExportRepository } from '@app/persistence';
+import { TENANT_TABLES, TenantDatabase } from '@app/persistence';
+import { TenantEntity } from './tenant.entity';
+import { TenantExportRepository } from './tenant-export.repository';
 import { ArchiveDigest, manifestLine, rowLine, tenantLine } from './tenant-archive';
 import { presentTenant } from './tenant.presenter';
 import { TenantsAdminService } from './tenants-admin.service';

@@ -1,4 +1,4 @@
-import type { TenantEntity } from '@app/persistence';
+import type { TenantEntity } from './tenant.entity';
 import type { TenantView } from './admin.dto';
 
 export function presentTenant(tenant: TenantEntity): TenantView {

@@ -1,7 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Environment } from '@app/config';
 import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage, ValidationFailedException } from '@app/http-edge';
-import { ApiKeyEntity, ClusterRepository, ShardPlacement, TenantDatabase, TenantEntity, TenantsRepository } from '@app/persistence';
+import { TenantDatabase } from '@app/persistence';
+import { ApiKeyEntity } from './api-key.entity';
+import { ClusterRepository, ShardPlacement } from './cluster.repository';
+import { TenantEntity } from './tenant.entity';
+import { TenantsRepository } from './tenants.repository';
 import { CANONICAL_UUID, runWithTenant } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
 import { CredentialRevocations } from '../auth/credential-revocations';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '@app/config';
-import { ApiKeyGrant, TenantsRepository } from '@app/persistence';
+import { ApiKeyGrant, ApiKeysRepository } from './api-keys.repository';
 import { looksLikeApiKey } from '@app/http-edge';
 import { hashApiKey } from './api-key';
 
@@ -22,7 +22,7 @@ export class ApiKeyAuthenticator {
   private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
-    private readonly tenants: TenantsRepository,
+    private readonly apiKeys: ApiKeysRepository,
     @Inject(Environment) private readonly environment: Environment,
   ) {}
 
@@ -33,7 +33,7 @@ export class ApiKeyAuthenticator {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.grant;
 
-    const grant = await this.tenants.findGrant(hash);
+    const grant = await this.apiKeys.findGrant(hash);
     if (this.environment.API_KEY_CACHE_TTL_MS > 0) {
       if (this.cache.size >= MAX_CACHED_KEYS) {
         this.cache.delete(this.cache.keys().next().value as string);

@@ -4,9 +4,11 @@ import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { CredentialRevocations } from './credential-revocations';
 import { TenantAuthMiddleware } from './tenant-auth.middleware';
 import { TenantRateLimiter } from './tenant-rate-limiter';
+import { ApiKeysRepository } from './api-keys.repository';
+import { RateLimitRepository } from './rate-limit.repository';
 
 @Module({
-  providers: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
+  providers: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard, ApiKeysRepository, RateLimitRepository],
   exports: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
 })
 export class AuthModule {}

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { Response } from 'express';
 import { Environment } from '@app/config';
 import { RateLimitedException } from '@app/http-edge';
-import { ApiKeyGrant, RateLimitRepository, WindowIncrement } from '@app/persistence';
+import { ApiKeyGrant } from './api-keys.repository';
+import { RateLimitRepository, WindowIncrement } from './rate-limit.repository';
 
 const WINDOW_MS = 60_000;
 const CLEANUP_EVERY_MS = 60_000;

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { TenantsRepository } from '@app/persistence';
+import { TenantsRepository } from '../admin/tenants.repository';
 import { TenantsAdminService } from '../admin/tenants-admin.service';
 
 const DEMO_TENANTS = [

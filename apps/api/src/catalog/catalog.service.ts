@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CountryRecord, PlanRecord, ReferenceDataRepository } from '@app/persistence';
+import { CountryRecord, PlanRecord, ReferenceDataRepository } from './reference-data.repository';
 
 const REFRESH_MS = 5 * 60_000;
 

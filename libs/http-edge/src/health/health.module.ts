@@ -5,7 +5,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 import { DataSource } from 'typeorm';
 import { knownMigrationNames, MIGRATIONS_TABLE } from '@app/persistence';
 import { DatabaseUnavailableException } from '../errors/exceptions';
-import { isDraining } from '../http/graceful-shutdown';
+import { DrainState } from '../http/graceful-shutdown';
 
 const READINESS_DATA_SOURCE = Symbol('READINESS_DATA_SOURCE');
 const CHECK_TIMEOUT_MS = 2000;
@@ -38,6 +38,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseReadinessIndicator,
+    private readonly drain: DrainState,
   ) {}
 
   @ApiOperation({ summary: 'Liveness: the process answers' })
@@ -53,7 +54,7 @@ export class HealthController {
   @ApiOkResponse({ description: 'Database reachable and schema up to date' })
   @ApiServiceUnavailableResponse({ description: 'Database unreachable, migrations pending, or shutting down' })
   async ready(): Promise<HealthCheckResult> {
-    if (isDraining()) {
+    if (this.drain.draining) {
       throw new DatabaseUnavailableException(1, 'Not ready: shutting down');
     }
     try {
@@ -74,7 +75,8 @@ export class HealthModule {
       module: HealthModule,
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
-      providers: [DatabaseReadinessIndicator, { provide: READINESS_DATA_SOURCE, useExisting: getDataSourceToken(connection) }],
+      providers: [DatabaseReadinessIndicator, DrainState, { provide: READINESS_DATA_SOURCE, useExisting: getDataSourceToken(connection) }],
+      exports: [DrainState],
     };
   }
 }

@@ -8,7 +8,7 @@ import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
 import { answerClientErrorsInShape, mediaTypeMiddleware, requestDeadlineMiddleware, securityHeadersMiddleware, StreamingRoute } from './edge';
-import { drainingMiddleware } from './graceful-shutdown';
+import { DrainState } from './graceful-shutdown';
 import { completeDocument, DocumentRules } from './openapi';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { accessLogMiddleware } from '../observability/logging';
@@ -43,7 +43,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(options.logger));
   app.use(securityHeadersMiddleware);
-  app.use(drainingMiddleware);
+  app.use(app.get(DrainState).middleware);
   app.use(mediaTypeMiddleware(options.streamingRoutes ?? []));
   app.use(requestDeadlineMiddleware(options.requestTimeoutMs, options.streamingRoutes ?? []));
   app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));

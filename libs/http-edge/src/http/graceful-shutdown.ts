@@ -1,31 +1,33 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { Injectable, INestApplication, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 
-let draining = false;
-let inFlight = 0;
+/**
+ * The app's shutdown state, one per Nest app: draining is true from the shutdown signal on
+ * (readiness turns 503 so load balancers stop routing here), and requests in flight are counted.
+ */
+@Injectable()
+export class DrainState {
+  draining = false;
+  inFlight = 0;
 
-/** Counts requests in flight; while draining, asks clients not to reuse the connection. */
-export function drainingMiddleware(_request: Request, response: Response, next: NextFunction): void {
-  inFlight += 1;
-  let counted = true;
-  const done = () => {
-    if (counted) inFlight -= 1;
-    counted = false;
+  /** Counts requests in flight; while draining, asks clients not to reuse the connection. */
+  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
+    this.inFlight += 1;
+    let counted = true;
+    const done = () => {
+      if (counted) this.inFlight -= 1;
+      counted = false;
+    };
+    response.once('finish', done);
+    response.once('close', done);
+    if (this.draining) response.setHeader('Connection', 'close');
+    next();
   };
-  response.once('finish', done);
-  response.once('close', done);
-  if (draining) response.setHeader('Connection', 'close');
-  next();
 }
 
 const SETTLE_MS = 200;
-
-/** True from the shutdown signal on: readiness turns 503 so load balancers stop routing here. */
-export function isDraining(): boolean {
-  return draining;
-}
 
 /**
  * SIGTERM and SIGINT: first drain for `drainMs` (readiness answers 503 and every response
@@ -41,9 +43,10 @@ export function isDraining(): boolean {
  */
 export function installGracefulShutdown(app: INestApplication, drainMs: number, afterClose: () => Promise<void> = () => Promise.resolve()): void {
   const logger = new Logger('Shutdown');
+  const drain = app.get(DrainState);
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (draining) return;
-    draining = true;
+    if (drain.draining) return;
+    drain.draining = true;
     logger.log(`${signal} received: draining for ${drainMs} ms, then finishing in-flight requests`);
     try {
       await new Promise((resolve) => setTimeout(resolve, drainMs));
@@ -51,7 +54,7 @@ export function installGracefulShutdown(app: INestApplication, drainMs: number, 
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
       do {
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      } while (inFlight > 0);
+      } while (drain.inFlight > 0);
       server.closeIdleConnections();
       await closed;
       await app.close();

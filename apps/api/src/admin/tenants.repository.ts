@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { Connection } from '../connections';
-import { ApiKeyEntity } from '../entities/api-key.entity';
-import { TenantEntity, TenantStatus } from '../entities/tenant.entity';
+import { Connection } from '@app/persistence';
+import { ApiKeyEntity } from './api-key.entity';
+import { TenantEntity, TenantStatus } from './tenant.entity';
 
 export interface TenantPageQuery {
   limit: number;
@@ -14,18 +14,6 @@ export interface TenantPageQuery {
 export interface TenantWithCursor extends TenantEntity {
   /** created_at at full (microsecond) precision, for the next page's keyset. */
   cursorCreatedAt: string;
-}
-
-/** A verified, unrevoked api key with what authorization needs about its tenant. */
-export interface ApiKeyGrant {
-  keyId: string;
-  tenantId: string;
-  tenantName: string;
-  tenantStatus: TenantStatus;
-  tenantCreatedAt: Date;
-  planId: string;
-  requestsPerMinute: number;
-  statementTimeoutMs: number;
 }
 
 /** Control-plane persistence (role app_control): tables local to the coordinator. */
@@ -91,19 +79,5 @@ export class TenantsRepository {
 
   async revokeAllKeys(tenantId: string): Promise<void> {
     await this.dataSource.query(`UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL`, [tenantId]);
-  }
-
-  async findGrant(keyHash: Buffer): Promise<ApiKeyGrant | null> {
-    const rows: ApiKeyGrant[] = await this.dataSource.query(
-      `SELECT k.id AS "keyId", t.id AS "tenantId", t.name AS "tenantName", t.status AS "tenantStatus",
-              t.created_at AS "tenantCreatedAt", p.id AS "planId",
-              p.requests_per_minute AS "requestsPerMinute", p.statement_timeout_ms AS "statementTimeoutMs"
-         FROM api_keys k
-         JOIN tenants t ON t.id = k.tenant_id
-         JOIN plans p ON p.id = t.plan
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [keyHash],
-    );
-    return rows[0] ?? null;
   }
 }

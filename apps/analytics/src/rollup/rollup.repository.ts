@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
-import { Connection } from '../connections';
-import { inTransaction } from '../transaction';
-import { databaseCode } from '../database-errors';
-
-/**
- * Transaction-level advisory lock that every writer of daily_order_stats takes: the refresh
- * exclusively (one refresh at a time, across processes), a tenant deletion shared (so that a
- * refresh can never write rows for a tenant whose rows were just deleted).
- */
-export const DAILY_ORDER_STATS_LOCK = 7_341_200_401;
+import { Connection, DAILY_ORDER_STATS_LOCK, databaseCode, inTransaction } from '@app/persistence';
 
 /**
  * How far behind the oldest open transaction the watermark stays. A transaction shows its

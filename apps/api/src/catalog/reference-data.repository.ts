@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Connection } from '../connections';
+import { Connection } from '@app/persistence';
 
 export interface CountryRecord {
   code: string;

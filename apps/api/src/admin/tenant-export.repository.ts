@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantTransaction } from '../tenant-database';
-
-/** The tenant tables, parents first, so an import can replay the lines in order. */
-export const TENANT_TABLES = ['orders', 'order_items', 'payments', 'refunds'] as const;
-export type TenantTable = (typeof TENANT_TABLES)[number];
+import { TENANT_TABLES, TenantTable, TenantTransaction } from '@app/persistence';
 
 export interface ExportRow {
   id: number;

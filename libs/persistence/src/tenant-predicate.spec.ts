@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checkTenantPredicate, tenantFunctionStatements, tenantStatements } from '@app/testing/tenant-predicate';
-import { TENANT_TABLES } from './tenant-export.repository';
+import { TENANT_TABLES } from './tenant-tables';
 
 /** Every distributed tenant table; the analytics rollup is one too. */
 const DISTRIBUTED_TENANT_TABLES = [...TENANT_TABLES, 'daily_order_stats'];
 
-const ROOT = join(__dirname, '../../../..');
+const ROOT = join(__dirname, '../../..');
 
 /** Every repository, in the libs or in a feature of an app, that runs inside a tenant transaction. */
 const TENANT_REPOSITORIES = ['apps', 'libs']
@@ -26,10 +26,10 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
   it('finds the tenant statements of every tenant repository', () => {
     expect(TENANT_REPOSITORIES.map((file) => relative(ROOT, file))).toEqual([
       'apps/api/src/admin/tenant-data.repository.ts',
+      'apps/api/src/admin/tenant-export.repository.ts',
       'apps/api/src/orders/orders.repository.ts',
       'apps/api/src/orders/payments.repository.ts',
       'apps/api/src/refunds/refunds.repository.ts',
-      'libs/persistence/src/repositories/tenant-export.repository.ts',
     ]);
     expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual(['migrations/1764000010000-CreateTenantFunctions.ts']);
     const functionStatements = statements.filter((statement) => statement.origin.startsWith('tenant_'));

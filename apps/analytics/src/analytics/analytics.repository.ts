@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Environment } from '@app/config';
-import { Connection } from '../connections';
-import { inTransaction } from '../transaction';
+import { Connection, inTransaction } from '@app/persistence';
 import { analyticsQueries, SqlQuery, TimeWindow } from './analytics-queries';
 
 export interface CountryRevenueRecord {

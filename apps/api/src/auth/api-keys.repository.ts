@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Connection } from '@app/persistence';
+
+/** A verified, unrevoked api key with what authorization needs about its tenant. */
+export interface ApiKeyGrant {
+  keyId: string;
+  tenantId: string;
+  tenantName: string;
+  tenantStatus: 'active' | 'suspended';
+  tenantCreatedAt: Date;
+  planId: string;
+  requestsPerMinute: number;
+  statementTimeoutMs: number;
+}
+
+/** The lookup behind every tenant request: a key's hash to its tenant and plan (role app_control). */
+@Injectable()
+export class ApiKeysRepository {
+  constructor(@InjectDataSource(Connection.Control) private readonly dataSource: DataSource) {}
+
+  async findGrant(keyHash: Buffer): Promise<ApiKeyGrant | null> {
+    const rows: ApiKeyGrant[] = await this.dataSource.query(
+      `SELECT k.id AS "keyId", t.id AS "tenantId", t.name AS "tenantName", t.status AS "tenantStatus",
+              t.created_at AS "tenantCreatedAt", p.id AS "planId",
+              p.requests_per_minute AS "requestsPerMinute", p.statement_timeout_ms AS "statementTimeoutMs"
+         FROM api_keys k
+         JOIN tenants t ON t.id = k.tenant_id
+         JOIN plans p ON p.id = t.plan
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      [keyHash],
+    );
+    return rows[0] ?? null;
+  }
+}
