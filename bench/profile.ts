@@ -13,7 +13,7 @@ import { freePort } from '@app/testing';
 import { startApi } from './lib/api-process';
 import { drive } from './lib/load';
 import { MAIN_JS, PROBE, RESULTS, ROOT, say } from './lib/setup';
-import { CONFIG, getGenerator, mixGenerator, seed } from './lib/workload';
+import { apiEnvironment, CONFIG, getGenerator, mixGenerator, seed } from './lib/workload';
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
 const WORKLOAD = process.env.BENCH_PROFILE_WORKLOAD === 'mix' ? 'mix' : 'get';
@@ -76,22 +76,8 @@ async function main(): Promise<void> {
   const profiles = join(work, 'profiles');
   mkdirSync(profiles);
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: undefined,
-    TENANT_DATABASE_URL: undefined,
-    CONTROL_DATABASE_URL: undefined,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ADMIN_TOKEN: CONFIG.adminToken,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_ENABLED: 'false',
-    DB_POOL_SIZE: String(CONFIG.dbPoolSize),
-    SEED_DEMO: 'false',
-    NODE_ENV: 'production',
-    EMBEDDED_PG_DIR: join(work, 'embedded-pg'),
-    EMBEDDED_PG_PORT: String(await freePort()),
-  };
+  // Without the production heap cap: the profile is of the code, not of the collector under a cap.
+  const env = { ...apiEnvironment(port, ''), EMBEDDED_PG_DIR: join(work, 'embedded-pg'), EMBEDDED_PG_PORT: String(await freePort()) };
   const api = await startApi({
     name: 'profile',
     mainJs: MAIN_JS,

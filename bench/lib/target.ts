@@ -9,7 +9,7 @@ import { combinePools, PgBouncerMonitor, PoolSample } from './pgbouncer-monitor'
 import { ResultRow, RoundTripRow } from './report';
 import { countRoundTrips } from './round-trips';
 import { measureShapes, ShapeResult } from './transaction-shapes';
-import { call, CONFIG, getGenerator, inParallel, mixGenerator, seed } from './workload';
+import { apiEnvironment, call, CONFIG, getGenerator, inParallel, mixGenerator, seed } from './workload';
 import { MAIN_JS, PROBE, PRODUCTION_NODE_OPTIONS, ROOT, say, STORM_CLIENT_TIMEOUT_SEC } from './setup';
 
 /** The issue's own comparison of transaction shapes used 8 clients through PgBouncer. */
@@ -34,20 +34,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
   const label = name === 'embedded' ? 'Embedded PG (single node)' : 'Citus via PgBouncer';
   say(`\n=== ${label} ===`);
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TENANT_DATABASE_URL', 'CONTROL_DATABASE_URL', 'ANALYTICS_DATABASE_URL', 'SEED_DEMO']) delete env[key];
-  Object.assign(env, {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ADMIN_TOKEN: CONFIG.adminToken,
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_ENABLED: 'false',
-    DB_POOL_SIZE: String(CONFIG.dbPoolSize),
-    SEED_DEMO: 'false',
-    NODE_ENV: 'production',
-    // The API runs as the Docker image runs it (its heap cap included) unless told otherwise.
-    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS,
-  });
+  const env = apiEnvironment(port, PRODUCTION_NODE_OPTIONS);
 
   let database: { host: string; port: number; user: string; database: string; password?: string; pooled: boolean };
   const cluster = citusClusterEndpoints();

@@ -55,6 +55,27 @@ const ORDER_BODY = JSON.stringify({
 const PAYABLE_ORDER_BODY = JSON.stringify({ countryCode: 'US', items: [{ sku: 'SKU-BULK', quantity: 10_000, unitPriceCents: 100_000 }] });
 const PAYMENT_BODY = JSON.stringify({ amountCents: 100, method: 'card' });
 
+/**
+ * The environment of a bench API process on `port`: no database configured (the caller adds
+ * the embedded node's folder or the cluster's URLs), warn-level logs, no rate limits, and the
+ * NODE_OPTIONS of the production image unless BENCH_NODE_OPTIONS says otherwise.
+ */
+export function apiEnvironment(port: number, nodeOptions: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['DATABASE_URL', 'TENANT_DATABASE_URL', 'CONTROL_DATABASE_URL', 'ANALYTICS_DATABASE_URL']) delete env[key];
+  return Object.assign(env, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ADMIN_TOKEN: CONFIG.adminToken,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_ENABLED: 'false',
+    DB_POOL_SIZE: String(CONFIG.dbPoolSize),
+    SEED_DEMO: 'false',
+    NODE_ENV: 'production',
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? nodeOptions,
+  });
+}
+
 export interface SeededTenant {
   id: string;
   apiKey: string;
