@@ -1,35 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { useSequentialShardModifications, whenCitus } from './support/citus';
 
-/**
- * Rollups for the analytics service.
- *
- * `daily_order_stats` holds, per tenant, UTC day of creation and country, the orders that
- * were not cancelled and their revenue, *as of a watermark W*: an order counts when it was
- * created before W and had not been cancelled before W. Order rows only ever move
- * pending -> paid or pending -> cancelled, `total_cents` and `created_at` never change, and a
- * cancellation stamps `updated_at` and is final, so "not cancelled before W" is
- * `status <> 'cancelled' OR updated_at >= W`, readable from the current row alone. That makes
- * the rollup a pure function of W and the rows: an order cancelled after it was rolled up
- * still counts in the rollup, and every order whose contribution differs between W and now
- * has `updated_at >= W`. Readers add that tail (orders with `updated_at >= W`) to the rollup,
- * which gives exact answers; the refresh moves W forward by adding the same tail difference
- * between the old and the new W (`INSERT ... SELECT ... ON CONFLICT`), never rescanning
- * older rows.
- *
- * The watermark lives in a one-row table local to the coordinator, with a generation and a
- * `settled` flag: on Citus the refresh commits on the workers shard by shard (two-phase
- * commit) after the coordinator, so readers only trust the rollup when the refresh that
- * produced it has fully committed and no other one did during their query.
- *
- * The refresh runs as the schema owner (DATABASE_URL), directly on the coordinator. The
- * analytics role stays read-only, so a flaw in a cross-tenant read path cannot write; the
- * analytics process holds the owner URL anyway (it migrates at boot, like the API), so a
- * dedicated writer role would add a credential without taking one away. The owner must see
- * when every open transaction started (`pg_stat_activity.xact_start`, superuser or
- * pg_read_all_stats): W never passes the oldest one, so no order or cancellation stamped
- * before W can still be uncommitted when W is taken. The refresh checks that at run time.
- */
+/** The analytics rollup and its watermark: docs/analytics-rollup.md says why answers from them are exact. */
 export class CreateDailyOrderStats1764000004000 implements MigrationInterface {
   name = 'CreateDailyOrderStats1764000004000';
 

@@ -1,20 +1,7 @@
 /**
- * The SQL of the analytics service, as pure functions of their inputs so that the service,
- * the benchmark and the EXPLAIN script run exactly the same statements.
- *
- * Every answer is a sum over orders that are not cancelled, by UTC day of creation. Each has
- * two forms:
- * - `raw`: straight from `orders`, the definition of the answer;
- * - `rollup`: `daily_order_stats` for the whole UTC days of the range, plus the tail of orders
- *   touched since the rollup's watermark W, plus the orders of the partial days at the edges
- *   of the range. See the CreateDailyOrderStats migration for why that is exact: the rollup
- *   counts an order iff it was created before W and not cancelled before W, so an order's
- *   correction is `[not cancelled now] - [created before W]` when `updated_at >= W`, and 0
- *   otherwise.
- *
- * On Citus every leg of the UNION ALL carries tenant_id first and joins `country` (a
- * reference table) itself, so the whole statement is pushed down to the 32 shards: each
- * worker aggregates its shards, the coordinator only merges the partial sums.
+ * The SQL of the analytics service, as pure functions of their inputs so that the service, the
+ * benchmark and the EXPLAIN script run the same statements. Each answer has a `raw` form (from
+ * `orders`: the definition) and a `rollup` form (docs/analytics-rollup.md).
  */
 
 export const MAX_TOP_TENANTS = 100;

@@ -56,14 +56,9 @@ const ROLLUP_ATTEMPTS = 2;
 const WORK_MEM = '32MB';
 
 /**
- * Cross-tenant reads (role app_analytics: read-only, every tenant, its own small pool). Each
- * answer runs in one read-only transaction bounded by ANALYTICS_STATEMENT_TIMEOUT_MS.
- *
- * Reading the rollup follows the refresh's protocol (see RollupRepository): the watermark is
- * read first, as text so that its microseconds survive, and the rollup is used only when the
- * refresh that wrote it had fully committed (`settled`) and no other refresh committed while
- * the query ran (same `generation` after it). Otherwise the answer comes from the orders,
- * which is slower and exact as well.
+ * Cross-tenant reads (role app_analytics: read-only, every tenant, its own small pool), each in
+ * one read-only transaction bounded by ANALYTICS_STATEMENT_TIMEOUT_MS. The rollup is used only
+ * when settled and of the same generation after the query (docs/analytics-rollup.md).
  */
 @Injectable()
 export class AnalyticsRepository {

@@ -60,24 +60,7 @@ interface Plan {
   lagSeconds: number;
 }
 
-/**
- * The incremental refresh of daily_order_stats, as the schema owner directly on the
- * coordinator. It moves the watermark from W to W' and adds, per (tenant, day, country), the
- * difference between what W' and W count (see the CreateDailyOrderStats migration): only
- * orders with `updated_at >= W` can differ, so it reads just that tail, through its index.
- *
- * W' is the older of now() minus a margin and the start of the oldest open transaction of
- * the database: every order and cancellation stamped before W' has committed when W' is
- * taken, so W' can be read as final. A transaction left open holds W' back (and the lag
- * grows) but never makes it wrong.
- *
- * Two transactions, in this order, make it safe to read while it runs on Citus, where the
- * workers commit after the coordinator: the first bumps `generation`, clears `settled` and
- * writes the rows; the second sets `settled` once COMMIT of the first has returned, by when
- * Citus has committed it on every worker (or, if a worker failed meanwhile, left it to its
- * two-phase-commit recovery). Readers use the rollup only while it is settled and its
- * generation does not change under them (AnalyticsRepository).
- */
+/** The incremental refresh of daily_order_stats, as the schema owner on the coordinator (docs/analytics-rollup.md). */
 @Injectable()
 export class RollupRepository {
   constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}
@@ -164,13 +147,9 @@ async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan>
 }
 
 /**
- * Per (tenant, day, country): what W' counts minus what W counts, over the orders touched
- * since W, added to the row's current value. `counts(T)` is the rollup's definition: created
- * before T and not cancelled before T. The new totals are computed in the SELECT rather than
- * in DO UPDATE because PostgreSQL checks the proposed row's CHECK constraints before it finds
- * the conflict; the lock keeps other writers out meanwhile. Grouping by tenant_id and joining
- * on it keeps this a colocated INSERT ... SELECT on Citus, run shard by shard on the workers.
- * Parameters: W, W'.
+ * Per (tenant, day, country): what W' counts minus what W counts, added to the row. The totals
+ * are computed in the SELECT because PostgreSQL checks a proposed row's CHECK constraints before
+ * it finds the conflict. Parameters: W, W'.
  */
 export const ROLLUP_REFRESH_STATEMENT = `
   INSERT INTO daily_order_stats AS s (tenant_id, day, country_code, orders, revenue_cents)
