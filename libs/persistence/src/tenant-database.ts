@@ -33,13 +33,9 @@ export class TenantTransaction {
 }
 
 /**
- * The opening of every tenant transaction, in two round trips. SET takes no bind parameters, so
- * the tenant id is inlined after a strict UUID check. Citus forwards a SET LOCAL to the workers
- * (citus.propagate_set_commands = 'local' on the role) as the whole query string that carried
- * it, so it travels alone: with BEGIN in the same string every worker would warn of a
- * transaction already in progress. The plan's statement timeout is set with set_config, which
- * Citus does not forward: the coordinator's timeout cancels the statement on the workers too.
- * Being LOCAL, nothing outlives the transaction on a PgBouncer server connection.
+ * The opening of every tenant transaction, in two round trips: the SET LOCAL of the tenant
+ * travels alone because Citus forwards it as the whole string that carried it (docs/guide.md,
+ * "The tenant statement"). SET takes no bind parameters: the id is inlined after a UUID check.
  */
 export function openingStatements(context: TenantContext, options: TenantTransactionOptions = {}): [string, string] {
   const tenantId = assertCanonicalTenantId(context.tenantId);
