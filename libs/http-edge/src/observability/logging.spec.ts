@@ -36,10 +36,12 @@ describe('logging through pino', () => {
     finish(middleware, '/v1/orders/1', 200);
     finish(middleware, '/v1/orders/2', 404);
     finish(middleware, '/v1/orders/3', 503);
+    finish(middleware, '/v1/orders/4', 429);
     expect(lines.map((line) => [line.level, line.msg, (line.req as { url: string }).url, (line.res as { statusCode: number }).statusCode])).toEqual([
       [30, 'request completed', '/v1/orders/1', 200],
       [40, 'request completed', '/v1/orders/2', 404],
       [50, 'request completed', '/v1/orders/3', 503],
+      [30, 'request completed', '/v1/orders/4', 429],
     ]);
     expect(lines[0].req).toEqual({ id: 'req-1', method: 'GET', url: '/v1/orders/1' });
   });

@@ -82,7 +82,8 @@ export function accessLogMiddleware(logger: Logger) {
     const started = performance.now();
     response.on('finish', () => {
       const status = response.statusCode;
-      const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      // A 429 is the rate limiter doing its job: at warn, a noisy tenant would flood the log.
+      const level: Level = status >= 500 ? 'error' : status >= 400 && status !== 429 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level) || QUIET_PATHS.test(request.originalUrl)) return;
       logger[level](
         {
