@@ -43,6 +43,25 @@ async function steadyWriter(api: TestApi, record: WriterRecord, running: () => b
   }
 }
 
+/**
+ * Reads one order and the first page of orders over and over. The reads are handed to the
+ * tenant's worker; one that meets the shard moving away must still answer (or say 503), never 404.
+ */
+async function steadyReader(api: TestApi, tenant: TestTenant, orderId: number, statuses: Map<string, number>, running: () => boolean): Promise<void> {
+  while (running()) {
+    for (const path of [`/v1/orders/${orderId}`, '/v1/orders?limit=5']) {
+      const response = await request(api.server)
+        .get(path)
+        .set(bearer(tenant.apiKey))
+        .timeout(HANG_GUARD_MS)
+        .catch((error: Error) => ({ status: `error:${error.message.slice(0, 40)}`, body: undefined }) as const);
+      const found = response.status === 200 && (path.includes('limit') ? (response.body as { data: unknown[] }).data.length > 0 : true);
+      const outcome = `${path.includes('limit') ? 'list' : 'order'} ${response.status}${response.status === 200 && !found ? ' empty' : ''}`;
+      statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1);
+    }
+  }
+}
+
 async function shardsPerNode(api: TestApi): Promise<Record<string, number>> {
   const cluster = await request(api.server).get('/admin/cluster').set(admin).expect(200);
   return Object.fromEntries(
@@ -132,14 +151,18 @@ describe('scale-out under live writes, then a dedicated node', () => {
     await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: 'nowhere', nodePort: 1 }).expect(400);
     // The tenant keeps writing while its shard group is split and moved: retryable 503s at most, never a 500.
     const record: WriterRecord = { tenant, acknowledged: new Map(), statuses: new Map(), longestErrorStretchMs: 0 };
+    const reads = new Map<string, number>();
     let writing = true;
     const writer = steadyWriter(api, record, () => writing);
+    const reader = steadyReader(api, tenant, order.id as number, reads, () => writing);
     const isolated = await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send(addedNode).expect(200);
     writing = false;
-    await writer;
+    await Promise.all([writer, reader]);
     expect([...record.statuses.keys()].filter((status) => status !== 201 && status !== 200 && status !== 503)).toEqual([]);
+    expect([...reads.keys()].filter((outcome) => !['order 200', 'order 503', 'list 200', 'list 503'].includes(outcome))).toEqual([]);
     process.stdout.write(
-      `[faults] writes during isolation: statuses ${JSON.stringify(Object.fromEntries(record.statuses))}; longest error stretch ${record.longestErrorStretchMs} ms\n`,
+      `[faults] during isolation: writes ${JSON.stringify(Object.fromEntries(record.statuses))}, longest error stretch ${record.longestErrorStretchMs} ms; ` +
+        `reads ${JSON.stringify(Object.fromEntries(reads))}\n`,
     );
     expect(isolated.body).toEqual({ shardId: expect.any(Number), ...addedNode, pinned: true });
     await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
