@@ -211,7 +211,14 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
     let shapes: ShapeResult[] | undefined;
     if (floorOptions && name === 'citus') {
       say(`Tenant read shapes on Citus (pgbench, ${SHAPE_CLIENTS} clients through PgBouncer): ${slices} x ${sliceSec} s each, alternating ...`);
-      shapes = await measureShapes(join(work, 'shapes'), tenants, { ...floorOptions, clients: SHAPE_CLIENTS }, slices, sliceSec);
+      shapes = await measureShapes(
+        join(work, 'shapes'),
+        tenants,
+        { ...floorOptions, clients: SHAPE_CLIENTS },
+        decodeURIComponent(new URL(cluster.owner).username),
+        slices,
+        sliceSec,
+      );
       for (const shape of shapes)
         say(`  ${shape.shape}: ${shape.result.tps.toFixed(0)} tps (${shape.ratio.toFixed(2)} of the plain select), errors ${shape.result.errors}`);
     }

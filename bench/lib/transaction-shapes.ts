@@ -24,11 +24,19 @@ interface Shape {
   name: string;
   roundTrips: number;
   protocol: PgBenchProtocol;
+  /** The floor runs as a role that row-level security does not apply to: it has no tenant context, by design. */
+  asOwner?: boolean;
   lines: (tenantId: string, select: string) => string[];
 }
 
 const SHAPES: Shape[] = [
-  { name: 'plain router SELECT, autocommit (the floor)', roundTrips: 1, protocol: 'extended', lines: (_tenant, select) => [select] },
+  {
+    name: 'plain router SELECT, autocommit, no row-level security (the floor)',
+    roundTrips: 1,
+    protocol: 'extended',
+    asOwner: true,
+    lines: (_tenant, select) => [select],
+  },
   {
     name: 'transaction, opening in one string (BEGIN; SET LOCAL x2): warns on the workers',
     roundTrips: 3,
@@ -69,6 +77,7 @@ export async function measureShapes(
   directory: string,
   tenants: SeededTenant[],
   pgbench: Omit<PgBenchOptions, 'scripts' | 'protocol' | 'durationSec'>,
+  ownerUser: string,
   slices: number,
   sliceSec: number,
 ): Promise<ShapeResult[]> {
@@ -86,7 +95,8 @@ export async function measureShapes(
   const parts: PgBenchResult[][] = SHAPES.map(() => []);
   for (let slice = 0; slice < slices; slice += 1) {
     for (const [index, shape] of SHAPES.entries()) {
-      parts[index].push(await runPgBench({ ...pgbench, scripts: scriptsOf[index], protocol: shape.protocol, durationSec: sliceSec }));
+      const user = shape.asOwner ? ownerUser : pgbench.user;
+      parts[index].push(await runPgBench({ ...pgbench, user, scripts: scriptsOf[index], protocol: shape.protocol, durationSec: sliceSec }));
     }
   }
   const results = parts.map((part) => combinePgBench(part));
