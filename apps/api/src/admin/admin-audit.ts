@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiProperty } from '@nestjs/swagger';
@@ -70,8 +70,6 @@ export class AdminAuditRepository {
 }
 
 const AUDIT_ACTION = 'admin:audit-action';
-/** Records the handler's action in the audit trail once it has succeeded. */
-export const Audited = (action: AdminAction) => SetMetadata(AUDIT_ACTION, action);
 
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -117,3 +115,9 @@ function detailsOf(request: Request, result: unknown): Record<string, unknown> {
   if (typeof made?.id === 'string' && request.method === 'POST' && request.path.endsWith('/api-keys')) details.keyId = made.id;
   return details;
 }
+
+/**
+ * Records the handler's action in the audit trail once it has succeeded. The interceptor is
+ * attached to the audited handlers only: every other request skips Nest's interceptor chain.
+ */
+export const Audited = (action: AdminAction) => applyDecorators(SetMetadata(AUDIT_ACTION, action), UseInterceptors(AuditInterceptor));

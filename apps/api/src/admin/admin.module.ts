@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Connection } from '@app/persistence';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { AdminAuditRepository, AuditInterceptor } from './admin-audit';
@@ -35,7 +34,7 @@ import { TenantsRepository } from './tenants.repository';
     ClusterRepository,
     TenantExportRepository,
     TenantDataRepository,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditInterceptor,
   ],
   exports: [TenantsAdminService, TenantsRepository],
 })
