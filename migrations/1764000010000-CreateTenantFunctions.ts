@@ -1,13 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { whenCitus } from './support/citus';
+import { useSequentialShardModifications, whenCitus } from './support/citus';
 
 /**
- * The hot tenant statements as functions. Each sets app.tenant_id for its own statement and
- * names the tenant in every query. The reads are distributed by their first argument: called
- * outside a transaction, the coordinator hands the whole call to the worker holding the
- * tenant's shards, one round trip. The writes run inside a tenant transaction on the
- * coordinator, so that their ids come from the coordinator's sequences and keep growing when a
- * tenant moves between workers. docs/guide.md ("The tenant statement") weighs the shapes.
+ * The hot tenant statements as functions, one round trip each outside any transaction. Each
+ * sets app.tenant_id for its own statement and names the tenant in every query. On Citus they
+ * are distributed by their first argument, so the coordinator hands the whole call to the
+ * worker holding the tenant's shards. Ids then come from that worker's range of the sequences,
+ * so "newest first" is by created_at, not by id. docs/guide.md ("The tenant statement").
  */
 const ORDER_DETAILS = `
   CREATE FUNCTION tenant_order_details(p_tenant_id uuid, p_order_id bigint)
@@ -24,23 +23,25 @@ const ORDER_DETAILS = `
                        FROM order_items i WHERE i.tenant_id = p_tenant_id AND i.order_id = o.id), '[]'),
            coalesce((SELECT json_agg(json_build_object(
                        'id', p.id, 'orderId', p.order_id, 'amountCents', p.amount_cents, 'method', p.method,
-                       'status', p.status, 'createdAt', p.created_at) ORDER BY p.id)
+                       'status', p.status, 'createdAt', p.created_at) ORDER BY p.created_at, p.id)
                        FROM payments p WHERE p.tenant_id = p_tenant_id AND p.order_id = o.id), '[]')
       FROM orders o WHERE o.tenant_id = p_tenant_id AND o.id = p_order_id;
   END $$`;
 
 const ORDERS_PAGE = `
-  CREATE FUNCTION tenant_orders_page(p_tenant_id uuid, p_limit integer, p_status text, p_before_id bigint)
+  CREATE FUNCTION tenant_orders_page(p_tenant_id uuid, p_limit integer, p_status text, p_before_at timestamptz, p_before_id bigint)
   RETURNS TABLE (id bigint, status text, "countryCode" text, currency text, note text, "totalCents" bigint, "paidCents" bigint,
-                 "createdAt" timestamptz, "updatedAt" timestamptz)
+                 "createdAt" timestamptz, "updatedAt" timestamptz, "cursorAt" text)
   LANGUAGE plpgsql AS $$
   BEGIN
     PERFORM set_config('app.tenant_id', p_tenant_id::text, true);
     RETURN QUERY
-    SELECT o.id, o.status, o.country_code::text, o.currency::text, o.note, o.total_cents, o.paid_cents, o.created_at, o.updated_at
+    SELECT o.id, o.status, o.country_code::text, o.currency::text, o.note, o.total_cents, o.paid_cents, o.created_at, o.updated_at,
+           to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
       FROM orders o
-     WHERE o.tenant_id = p_tenant_id AND (p_status IS NULL OR o.status = p_status) AND (p_before_id IS NULL OR o.id < p_before_id)
-     ORDER BY o.id DESC LIMIT p_limit;
+     WHERE o.tenant_id = p_tenant_id AND (p_status IS NULL OR o.status = p_status)
+       AND (p_before_id IS NULL OR (o.created_at, o.id) < (p_before_at, p_before_id))
+     ORDER BY o.created_at DESC, o.id DESC LIMIT p_limit;
   END $$`;
 
 /**
@@ -136,23 +137,25 @@ const CAPTURE_PAYMENT = `
   END $$`;
 
 const FUNCTIONS = [
-  { signature: 'tenant_order_details(uuid, bigint)', definition: ORDER_DETAILS, delegated: true },
-  { signature: 'tenant_orders_page(uuid, integer, text, bigint)', definition: ORDERS_PAGE, delegated: true },
-  { signature: 'tenant_create_order(uuid, text, text, text, jsonb, text, text)', definition: CREATE_ORDER, delegated: false },
-  { signature: 'tenant_capture_payment(uuid, bigint, bigint, text, text, text)', definition: CAPTURE_PAYMENT, delegated: false },
+  { signature: 'tenant_order_details(uuid, bigint)', definition: ORDER_DETAILS },
+  { signature: 'tenant_orders_page(uuid, integer, text, timestamptz, bigint)', definition: ORDERS_PAGE },
+  { signature: 'tenant_create_order(uuid, text, text, text, jsonb, text, text)', definition: CREATE_ORDER },
+  { signature: 'tenant_capture_payment(uuid, bigint, bigint, text, text, text)', definition: CAPTURE_PAYMENT },
 ];
 
 export class CreateTenantFunctions1764000010000 implements MigrationInterface {
   name = 'CreateTenantFunctions1764000010000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    for (const { signature, definition, delegated } of FUNCTIONS) {
+    await useSequentialShardModifications(queryRunner);
+    // Newest first, with or without a status filter: the order of GET /v1/orders.
+    await queryRunner.query(`CREATE INDEX orders_newest_first ON orders (tenant_id, created_at DESC, id DESC)`);
+    await queryRunner.query(`CREATE INDEX orders_newest_first_by_status ON orders (tenant_id, status, created_at DESC, id DESC)`);
+    for (const { signature, definition } of FUNCTIONS) {
       await queryRunner.query(definition);
       await queryRunner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
       await queryRunner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO app_tenant`);
-      if (delegated) {
-        await whenCitus(queryRunner, [`SELECT create_distributed_function('${signature}', 'p_tenant_id', colocate_with => 'orders')`]);
-      }
+      await whenCitus(queryRunner, [`SELECT create_distributed_function('${signature}', 'p_tenant_id', colocate_with => 'orders')`]);
     }
   }
 
@@ -160,5 +163,7 @@ export class CreateTenantFunctions1764000010000 implements MigrationInterface {
     for (const { signature } of [...FUNCTIONS].reverse()) {
       await queryRunner.query(`DROP FUNCTION ${signature}`);
     }
+    await queryRunner.query(`DROP INDEX orders_newest_first_by_status`);
+    await queryRunner.query(`DROP INDEX orders_newest_first`);
   }
 }

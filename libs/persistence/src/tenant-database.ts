@@ -53,7 +53,7 @@ export class TenantDatabase {
   constructor(@InjectDataSource(Connection.Tenant) private readonly dataSource: DataSource) {}
 
   /**
-   * One read of the current tenant outside any transaction, in one round trip: a call of a
+   * One statement of the current tenant outside any transaction, in one round trip: a call of a
    * delegated tenant function (migration CreateTenantFunctions), which sets the tenant for its
    * own statement and runs on the tenant's worker. The tenant id is always $1. Without a tenant
    * context it throws before a connection is taken.
@@ -67,7 +67,8 @@ export class TenantDatabase {
       return (await run()).rows;
     } catch (error) {
       // Handed to a worker just as the tenant's shard moved off it: the worker forwarded the
-      // statement without the tenant. Asked again, the coordinator hands it to the new one.
+      // statement without the tenant, which failed it whole. Asked again, the coordinator hands
+      // it to the new worker.
       if (!isTenantContextMissing(error)) throw error;
       return (await run()).rows;
     }

@@ -28,7 +28,6 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
       'apps/api/src/admin/tenant-data.repository.ts',
       'apps/api/src/admin/tenant-export.repository.ts',
       'apps/api/src/orders/orders.repository.ts',
-      'apps/api/src/orders/payments.repository.ts',
       'apps/api/src/refunds/refunds.repository.ts',
     ]);
     expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual(['migrations/1764000010000-CreateTenantFunctions.ts']);

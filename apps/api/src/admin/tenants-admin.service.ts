@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Environment } from '@app/config';
-import { decodeCursor, encodeCursor, Page, PageQueryDto, toPage, ValidationFailedException } from '@app/http-edge';
+import { decodeCursor, encodeCursor, isCursorInstant, Page, PageQueryDto, toPage, ValidationFailedException } from '@app/http-edge';
 import { TenantDatabase } from '@app/persistence';
 import { ApiKeyEntity } from './api-key.entity';
 import { ClusterRepository, ShardPlacement } from './cluster.repository';
@@ -14,19 +14,10 @@ import { CreateTenantDto, DEFAULT_PLAN, UpdateTenantDto } from './admin.dto';
 import { TenantDataRepository } from './tenant-data.repository';
 
 const TENANT_CURSOR = 'tenant';
-// Exactly what the cursor was made of (to_char with microseconds, a canonical uuid) and a date
-// that exists: anything looser ('March 7', '2026-02-30', year 0) reaches PostgreSQL as a cast error.
-const CURSOR_INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{6}Z$/;
-const isExistingInstant = (value: string): boolean => {
-  const match = CURSOR_INSTANT.exec(value);
-  if (!match || match[1] < '0001') return false;
-  const parsed = new Date(`${match[1]}Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(match[1]);
-};
 const isTenantPosition = (value: Record<string, unknown>): value is { createdAt: string; id: string } =>
   Object.keys(value).length === 2 &&
   typeof value.createdAt === 'string' &&
-  isExistingInstant(value.createdAt) &&
+  isCursorInstant(value.createdAt) &&
   typeof value.id === 'string' &&
   CANONICAL_UUID.test(value.id);
 

@@ -19,8 +19,14 @@ export interface NewOrder {
 export interface OrderListQuery {
   status?: OrderStatus;
   limit: number;
-  /** Only orders older than this id (keyset pagination, newest first). */
-  beforeId?: number;
+  /** Only orders older than this position (keyset pagination, newest first). */
+  before?: OrderPosition;
+}
+
+/** Where an order stands in "newest first": created_at at microsecond precision, then id. */
+export interface OrderPosition {
+  createdAt: string;
+  id: number;
 }
 
 export interface OrderStatsRecord {
@@ -33,7 +39,7 @@ export interface OrderStatsRecord {
 }
 
 /**
- * The hot reads are calls of delegated tenant functions (one round trip each, run on the
+ * The hot statements are calls of delegated tenant functions (one round trip each, run on the
  * tenant's worker on Citus); the rest runs in a tenant transaction. Either way every statement
  * names `tenant_id = $1`: on Citus that predicate is what makes it a router query on one shard.
  */
@@ -42,16 +48,11 @@ export class OrdersRepository {
   constructor(private readonly database: TenantDatabase) {}
 
   /** Creates the order with its items; with an idempotency key, the stored order when the key is taken (none if it vanished since). */
-  async create(tx: TenantTransaction, order: NewOrder): Promise<{ outcome: IdempotentOutcome; record: OrderDetailsRecord } | null> {
-    const rows = await tx.query<OrderDetailsRecord & { outcome: IdempotentOutcome }>(`SELECT * FROM tenant_create_order($1, $2, $3, $4, $5, $6, $7)`, [
-      tx.tenantId,
-      order.countryCode,
-      order.currency,
-      order.note,
-      JSON.stringify(order.items),
-      order.idempotencyKey,
-      order.requestFingerprint,
-    ]);
+  async create(order: NewOrder): Promise<{ outcome: IdempotentOutcome; record: OrderDetailsRecord } | null> {
+    const rows = await this.database.call<OrderDetailsRecord & { outcome: IdempotentOutcome }>(
+      `SELECT * FROM tenant_create_order($1, $2, $3, $4, $5, $6, $7)`,
+      [order.countryCode, order.currency, order.note, JSON.stringify(order.items), order.idempotencyKey, order.requestFingerprint],
+    );
     if (rows.length === 0) return null;
     const { outcome, ...record } = rows[0];
     return { outcome, record: normalizeDetails(record) };
@@ -63,8 +64,13 @@ export class OrdersRepository {
     return rows.length === 0 ? null : normalizeDetails(rows[0]);
   }
 
-  async list(query: OrderListQuery): Promise<OrderRecord[]> {
-    return this.database.call<OrderRecord>(`SELECT * FROM tenant_orders_page($1, $2, $3, $4)`, [query.limit, query.status ?? null, query.beforeId ?? null]);
+  async list(query: OrderListQuery): Promise<Array<OrderRecord & { cursorAt: string }>> {
+    return this.database.call(`SELECT * FROM tenant_orders_page($1, $2, $3, $4, $5)`, [
+      query.limit,
+      query.status ?? null,
+      query.before?.createdAt ?? null,
+      query.before?.id ?? null,
+    ]);
   }
 
   async find(tx: TenantTransaction, id: number): Promise<OrderRecord | null> {

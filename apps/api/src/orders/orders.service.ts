@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { decodeCursor, encodeCursor, Page, toPage, ValidationFailedException } from '@app/http-edge';
+import { decodeCursor, encodeCursor, isCursorInstant, Page, toPage, ValidationFailedException } from '@app/http-edge';
 import { TenantDatabase } from '@app/persistence';
 import { requireTenant } from '@app/tenancy';
 import { CatalogService } from '../catalog/catalog.service';
@@ -9,8 +9,12 @@ import { OrdersRepository, OrderStatsRecord } from './orders.repository';
 import { CreateOrderDto, ListOrdersQueryDto } from './orders.dto';
 
 const ORDER_CURSOR = 'order';
-const isOrderPosition = (value: Record<string, unknown>): value is { id: number } =>
-  Object.keys(value).length === 1 && Number.isSafeInteger(value.id) && (value.id as number) > 0;
+const isOrderPosition = (value: Record<string, unknown>): value is { createdAt: string; id: number } =>
+  Object.keys(value).length === 2 &&
+  typeof value.createdAt === 'string' &&
+  isCursorInstant(value.createdAt) &&
+  Number.isSafeInteger(value.id) &&
+  (value.id as number) > 0;
 
 @Injectable()
 export class OrdersService {
@@ -21,7 +25,7 @@ export class OrdersService {
   ) {}
 
   /**
-   * Creates an order with its items in one statement of a tenant transaction. With an idempotency key, the unique index
+   * Creates an order with its items in one statement. With an idempotency key, the unique index
    * on (tenant_id, idempotency_key) decides the race: a concurrent retry waits for the first
    * insert to commit, finds the key taken and replays the stored order.
    */
@@ -42,7 +46,7 @@ export class OrdersService {
       idempotencyKey,
       requestFingerprint: idempotencyKey ? requestFingerprint('create-order', input) : null,
     };
-    return settleIdempotentWrite(await this.database.transaction((tx) => this.orders.create(tx, order)));
+    return settleIdempotentWrite(await this.orders.create(order));
   }
 
   async get(id: number): Promise<OrderDetailsRecord> {
@@ -52,13 +56,13 @@ export class OrdersService {
   }
 
   async list(query: ListOrdersQueryDto): Promise<Page<OrderRecord>> {
-    const beforeId = query.cursor ? decodeCursor(ORDER_CURSOR, query.cursor, isOrderPosition).id : undefined;
-    const rows = await this.orders.list({ status: query.status, limit: query.limit + 1, beforeId });
+    const before = query.cursor ? decodeCursor(ORDER_CURSOR, query.cursor, isOrderPosition) : undefined;
+    const rows = await this.orders.list({ status: query.status, limit: query.limit + 1, before });
     return toPage(
       rows,
       query.limit,
       (row) => row,
-      (row) => encodeCursor(ORDER_CURSOR, { id: row.id }),
+      (row) => encodeCursor(ORDER_CURSOR, { createdAt: row.cursorAt, id: row.id }),
     );
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantTransaction } from '@app/persistence';
+import { TenantDatabase } from '@app/persistence';
 import { IdempotentOutcome, OrderStatus, PaymentMethod, PaymentRecord } from './order.records';
 
 export interface NewPayment {
@@ -22,10 +22,11 @@ type CaptureRow = PaymentRecord & PaymentRefusal & { outcome: IdempotentOutcome 
 
 @Injectable()
 export class PaymentsRepository {
+  constructor(private readonly database: TenantDatabase) {}
+
   /** Captures the payment in one statement; null when its idempotency key's payment vanished since. */
-  async capture(tx: TenantTransaction, payment: NewPayment): Promise<CaptureResult | null> {
-    const rows = await tx.query<CaptureRow>(`SELECT * FROM tenant_capture_payment($1, $2, $3, $4, $5, $6)`, [
-      tx.tenantId,
+  async capture(payment: NewPayment): Promise<CaptureResult | null> {
+    const rows = await this.database.call<CaptureRow>(`SELECT * FROM tenant_capture_payment($1, $2, $3, $4, $5, $6)`, [
       payment.orderId,
       payment.amountCents,
       payment.method,

@@ -1,5 +1,4 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { TenantDatabase } from '@app/persistence';
 import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from './idempotency';
 import { PaymentRecord } from './order.records';
 import { CreatePaymentDto } from './orders.dto';
@@ -10,13 +9,12 @@ import { PaymentRefusal, PaymentsRepository } from './payments.repository';
 @Injectable()
 export class PaymentsService {
   constructor(
-    private readonly database: TenantDatabase,
     private readonly orders: OrdersRepository,
     private readonly payments: PaymentsRepository,
   ) {}
 
   /**
-   * Captures a payment in one statement of a tenant transaction. The order row is locked before the payment is written,
+   * Captures a payment in one statement. The order row is locked before the payment is written,
    * which keeps concurrent payments from overpaying; the unique index on the idempotency key
    * keeps a retried payment from being taken twice.
    */
@@ -28,7 +26,7 @@ export class PaymentsService {
       idempotencyKey,
       requestFingerprint: idempotencyKey ? requestFingerprint(`capture-payment:${orderId}`, input) : null,
     };
-    const result = await this.database.transaction((tx) => this.payments.capture(tx, payment));
+    const result = await this.payments.capture(payment);
     if (result?.outcome === 'refused') throw refusal(result.refusal, input.amountCents);
     return settleIdempotentWrite(result);
   }

@@ -121,7 +121,7 @@ describe('scale-out under live writes, then a dedicated node', () => {
     for (const record of records) {
       const stored = await withOwner(api.ownerUrl, async (client) => {
         const { rows } = await client.query<{ key: string; id: number; copies: number }>(
-          `SELECT idempotency_key AS key, min(id)::int AS id, count(*)::int AS copies FROM orders WHERE tenant_id = $1 GROUP BY idempotency_key`,
+          `SELECT idempotency_key AS key, min(id)::float8 AS id, count(*)::int AS copies FROM orders WHERE tenant_id = $1 GROUP BY idempotency_key`,
           [record.tenant.id],
         );
         return rows;

@@ -27,6 +27,16 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+// Exactly what a cursor's instant is made of (to_char with microseconds, UTC) and a date that
+// exists: anything looser ('March 7', '2026-02-30', year 0) would reach PostgreSQL as a cast error.
+const CURSOR_INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.\d{6}Z$/;
+export function isCursorInstant(value: string): boolean {
+  const match = CURSOR_INSTANT.exec(value);
+  if (!match || match[1] < '0001') return false;
+  const parsed = new Date(`${match[1]}Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(match[1]);
+}
+
 /** Cursors are opaque to clients: base64url JSON of the last row's keyset, versioned by a kind tag. */
 export function encodeCursor(kind: string, position: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify({ k: kind, ...position })).toString('base64url');
