@@ -4,7 +4,7 @@ import { migrations } from '@migrations';
 
 /** Names of the TypeORM data sources, one per database role. */
 export const Connection = {
-  /** app_tenant: every /v1 query, inside a tenant transaction. */
+  /** app_tenant: every /v1 statement, a tenant function call or a tenant transaction. */
   Tenant: 'tenant',
   /** app_control: tenants and api keys. */
   Control: 'control',

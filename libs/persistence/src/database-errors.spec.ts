@@ -1,8 +1,8 @@
 import { QueryFailedError } from 'typeorm';
-import { databaseConstraint, isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, isTenantContextMissing } from './database-errors';
 
-function queryFailed(code: string, message = 'failed', constraint?: string): QueryFailedError {
-  return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code, constraint }));
+function queryFailed(code: string, message = 'failed'): QueryFailedError {
+  return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
 }
 
 describe('isDatabaseUnavailable', () => {
@@ -25,13 +25,12 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnavailable('not an error')).toBe(false);
   });
+});
 
-  it('reads the violated constraint', () => {
-    expect(databaseConstraint(queryFailed('23503', 'fk', 'payments_order_fkey'))).toBe('payments_order_fkey');
-  });
-
-  it('reads the violated constraint of a Citus worker error, without the shard id', () => {
-    const message = 'insert or update on table "payments_102077" violates foreign key constraint "payments_order_fkey_102077"';
-    expect(databaseConstraint(queryFailed('23503', message))).toBe('payments_order_fkey');
+describe('isTenantContextMissing', () => {
+  it("recognises the policies' error, and no other cast error", () => {
+    expect(isTenantContextMissing(queryFailed('22P02', 'invalid input syntax for type uuid: "no tenant context"'))).toBe(true);
+    expect(isTenantContextMissing(queryFailed('22P02', 'invalid input syntax for type uuid: "abc"'))).toBe(false);
+    expect(isTenantContextMissing(queryFailed('42501', 'no tenant context'))).toBe(false);
   });
 });

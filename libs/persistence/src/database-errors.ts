@@ -35,18 +35,6 @@ export function databaseCode(error: unknown): string | undefined {
 }
 
 /**
- * The violated constraint by its schema name. A violation raised on a Citus worker reaches the
- * client without the constraint field, only in the message and named after the shard
- * (`payments_order_fkey_102077`): read it from there and drop the shard id.
- */
-export function databaseConstraint(error: unknown): string | undefined {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { constraint?: unknown; message?: unknown }) : undefined;
-  if (typeof driverError?.constraint === 'string') return driverError.constraint;
-  const fromMessage = typeof driverError?.message === 'string' ? /constraint "([^"]+?)(?:_\d+)?"/.exec(driverError.message) : null;
-  return fromMessage?.[1];
-}
-
-/**
  * True for an error the server sent (pg's DatabaseError carries a severity): the connection
  * that received it is still in a known state. Socket errors and client-side timeouts are not.
  */
