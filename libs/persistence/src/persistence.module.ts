@@ -12,14 +12,6 @@ export interface PersistenceOptions {
   applicationName: string;
 }
 
-/** What every process shares per pool; repositories belong to the features that use them. */
-const PROVIDERS_BY_CONNECTION: Record<ConnectionName, Provider[]> = {
-  [Connection.Tenant]: [TenantDatabase],
-  [Connection.Control]: [],
-  [Connection.Owner]: [],
-  [Connection.Analytics]: [],
-};
-
 /** Cluster operations (isolating a tenant, moving shards) legitimately run for minutes. */
 const OWNER_QUERY_TIMEOUT_MS = 30 * 60_000;
 
@@ -62,7 +54,8 @@ export class PersistenceModule {
         manualInitialization: false,
       }),
     );
-    const providers = options.connections.flatMap((name) => PROVIDERS_BY_CONNECTION[name]);
+    // Repositories belong to the features that use them; the tenant pool comes with its one way in.
+    const providers: Provider[] = options.connections.includes(Connection.Tenant) ? [TenantDatabase] : [];
     return {
       module: PersistenceModule,
       imports,

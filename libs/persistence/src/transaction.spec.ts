@@ -29,7 +29,7 @@ const serverError = () => Object.assign(new Error('duplicate key'), { severity: 
 describe('inTransaction: the one transaction helper', () => {
   it('sends the opening, the work and COMMIT on one connection, then pools it', async () => {
     const { dataSource, runner, sent } = fakeDataSource();
-    expect(await inTransaction(dataSource, 'BEGIN', async (tx) => (await tx.query('SELECT 1')) as unknown)).toEqual({ records: [] });
+    expect(await inTransaction(dataSource, ['BEGIN'], async (tx) => (await tx.query('SELECT 1')) as unknown)).toEqual({ records: [] });
     expect(sent).toEqual(['BEGIN', 'SELECT 1', 'COMMIT']);
     expect(runner.release).toHaveBeenCalledTimes(1);
   });
@@ -37,7 +37,7 @@ describe('inTransaction: the one transaction helper', () => {
   it('rolls back and pools the connection after a server-side error', async () => {
     const { dataSource, runner, sent } = fakeDataSource();
     const failure = serverError();
-    await expect(inTransaction(dataSource, 'BEGIN', () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(inTransaction(dataSource, ['BEGIN'], () => Promise.reject(failure))).rejects.toBe(failure);
     expect(sent).toEqual(['BEGIN', 'ROLLBACK']);
     expect(runner.release).toHaveBeenCalledTimes(1);
     expect(runner.releasePostgresConnection).not.toHaveBeenCalled();
@@ -46,7 +46,7 @@ describe('inTransaction: the one transaction helper', () => {
   it('destroys the connection, without a rollback, after a client-side error', async () => {
     const { dataSource, runner, sent } = fakeDataSource();
     const timeout = new Error('Query read timeout');
-    await expect(inTransaction(dataSource, 'BEGIN', () => Promise.reject(timeout))).rejects.toBe(timeout);
+    await expect(inTransaction(dataSource, ['BEGIN'], () => Promise.reject(timeout))).rejects.toBe(timeout);
     expect(sent).toEqual(['BEGIN']);
     expect(runner.releasePostgresConnection).toHaveBeenCalledWith(timeout);
     expect(runner.release).not.toHaveBeenCalled();
@@ -55,13 +55,13 @@ describe('inTransaction: the one transaction helper', () => {
   it('destroys the connection when the rollback itself fails', async () => {
     const { dataSource, runner } = fakeDataSource('ROLLBACK');
     const failure = serverError();
-    await expect(inTransaction(dataSource, 'BEGIN', () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(inTransaction(dataSource, ['BEGIN'], () => Promise.reject(failure))).rejects.toBe(failure);
     expect(runner.releasePostgresConnection).toHaveBeenCalledWith(expect.objectContaining({ message: 'Connection terminated' }));
   });
 
   it('destroys the connection when COMMIT fails on the client side', async () => {
     const { dataSource, runner } = fakeDataSource('COMMIT');
-    await expect(inTransaction(dataSource, 'BEGIN', () => Promise.resolve(1))).rejects.toThrow('Connection terminated');
+    await expect(inTransaction(dataSource, ['BEGIN'], () => Promise.resolve(1))).rejects.toThrow('Connection terminated');
     expect(runner.releasePostgresConnection).toHaveBeenCalled();
   });
 });

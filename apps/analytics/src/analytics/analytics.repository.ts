@@ -101,7 +101,7 @@ export class AnalyticsRepository {
   private readOnly<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const timeoutMs = Math.trunc(this.environment.ANALYTICS_STATEMENT_TIMEOUT_MS);
     // One round trip; SET LOCAL ends with the transaction, so nothing leaks through PgBouncer.
-    return inTransaction(this.dataSource, `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL work_mem = '${WORK_MEM}'`, work);
+    return inTransaction(this.dataSource, [`BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL work_mem = '${WORK_MEM}'`], work);
   }
 }
 

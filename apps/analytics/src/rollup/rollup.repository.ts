@@ -67,7 +67,7 @@ export class RollupRepository {
 
   async refresh(options: RefreshOptions): Promise<RollupRefresh> {
     const opening = `BEGIN; SET LOCAL statement_timeout = '${REFRESH_STATEMENT_TIMEOUT}'; SET LOCAL lock_timeout = '${REFRESH_LOCK_TIMEOUT}'`;
-    const { refresh, generation } = await inTransaction(this.dataSource, opening, async (runner) => {
+    const { refresh, generation } = await inTransaction(this.dataSource, [opening], async (runner) => {
       if (!(await lock(runner, options.wait))) return { refresh: { status: 'busy', changedRows: 0 } satisfies RollupRefresh };
       await assertSeesEveryTransaction(runner);
       const plan = await planRefresh(runner, options.rebuild === true);
