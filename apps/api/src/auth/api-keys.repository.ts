@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Connection } from '@app/persistence';
+import type { TenantStatus } from '../admin/tenant.entity';
 
 /** A verified, unrevoked api key with what authorization needs about its tenant. */
 export interface ApiKeyGrant {
   keyId: string;
   tenantId: string;
   tenantName: string;
-  tenantStatus: 'active' | 'suspended';
+  tenantStatus: TenantStatus;
   tenantCreatedAt: Date;
   planId: string;
   requestsPerMinute: number;
