@@ -67,7 +67,7 @@ async function citusAvailability(): Promise<{ available: true; startedByUs: bool
   if (await isCitus(endpoints.owner)) return { available: true, startedByUs: false };
   say('The Citus cluster is not running: trying scripts/cluster-up.sh ...');
   const up = spawnSync('bash', [join(ROOT, 'scripts/cluster-up.sh')], { cwd: ROOT, encoding: 'utf8' });
-  const reasons: Record<number, string> = {
+  const reasons: Partial<Record<number, string>> = {
     2: 'PostgreSQL 15 server binaries are not installed',
     3: 'Citus is not installed for PostgreSQL 15',
     4: 'PgBouncer is not installed',
@@ -75,7 +75,7 @@ async function citusAvailability(): Promise<{ available: true; startedByUs: bool
   if (up.status !== 0) {
     return {
       available: false,
-      reason: reasons[up.status ?? -1] ?? `scripts/cluster-up.sh failed (exit ${up.status}): ${(up.stderr ?? '').trim().split('\n').pop()}`,
+      reason: reasons[up.status ?? -1] ?? `scripts/cluster-up.sh failed (exit ${up.status}): ${up.stderr.trim().split('\n').pop()}`,
     };
   }
   if (!(await isCitus(endpoints.owner))) return { available: false, reason: 'the cluster started but the citus extension is not there' };

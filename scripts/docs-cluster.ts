@@ -19,7 +19,7 @@ type Generator = (owner: Client, tenant: Client, sample: { tenantId: string; ord
 
 const TENANT_TABLES = ['orders', 'order_items', 'payments', 'refunds', 'daily_order_stats'];
 
-const GENERATORS: Record<string, Generator> = {
+const GENERATORS: Partial<Record<string, Generator>> = {
   'citus-tables': (owner) =>
     table(
       owner,
@@ -78,7 +78,7 @@ const GENERATORS: Record<string, Generator> = {
     asTenant(tenant, sample.tenantId, () =>
       tenant.query(`SELECT count(*) FROM orders`).then(
         () => 'the query ran: the multi-shard guard is off',
-        (error: Error) => `SELECT count(*) FROM orders;   -- as app_tenant, without tenant_id = ...\nERROR:  ${error.message}`,
+        (error: unknown) => `SELECT count(*) FROM orders;   -- as app_tenant, without tenant_id = ...\nERROR:  ${(error as Error).message}`,
       ),
     ),
   doctor: async (owner) => formatFindings(await examineSchema({ query: async (sql, parameters) => (await owner.query(sql, parameters)).rows })).trim(),

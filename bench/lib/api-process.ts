@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 
 export interface ProbeReading {
   /** Round trips since the last reset, per database user. */
-  counts: Record<string, number>;
+  counts: Partial<Record<string, number>>;
   captured: Array<{ user: string; text: string; values?: unknown[] }>;
 }
 
@@ -52,13 +52,13 @@ export async function startApi(options: StartApiOptions): Promise<ApiProcess> {
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let hasExited = false;
-  void exited.then(() => (hasExited = true));
+  const state = { exited: false };
+  void exited.then(() => (state.exited = true));
 
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   for (;;) {
-    if (hasExited) throw new Error(`${options.name}: the API exited during startup:\n${tail(options.logFile)}`);
+    if (state.exited) throw new Error(`${options.name}: the API exited during startup:\n${tail(options.logFile)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${options.name}: the API was not ready in time:\n${tail(options.logFile)}`);
@@ -85,7 +85,7 @@ export async function startApi(options: StartApiOptions): Promise<ApiProcess> {
     },
     readProbe: async () => (await ask(child, { probe: 'read' })) as unknown as ProbeReading,
     stop: async () => {
-      if (hasExited) return;
+      if (state.exited) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchRequest, LatencySummary, summarize } from './load';
+import { addTo, BenchRequest, LatencySummary, summarize } from './load';
 
 export interface ArrivalOptions {
   url: string;
@@ -15,7 +15,7 @@ export interface ArrivalResult {
   requests: number;
   rps: number;
   latencyMs: LatencySummary;
-  statuses: Record<string, number>;
+  statuses: Partial<Record<string, number>>;
   /** Responses that were not 2xx (a 429 counts here too: the caller decides what was expected). */
   non2xx: number;
   socketErrors: number;
@@ -31,7 +31,7 @@ export interface ArrivalResult {
 export async function arriveAtRate(options: ArrivalOptions): Promise<ArrivalResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
+  const statuses: ArrivalResult['statuses'] = {};
   let socketErrors = 0;
   let throttledWithoutRetryAfter = 0;
   const send = (next: BenchRequest) =>
@@ -43,7 +43,7 @@ export async function arriveAtRate(options: ArrivalOptions): Promise<ArrivalResu
         response.on('end', () => {
           latencies.push(performance.now() - sentAt);
           const status = response.statusCode ?? 0;
-          statuses[status] = (statuses[status] ?? 0) + 1;
+          addTo(statuses, status);
           if (status === 429 && !(Number(response.headers['retry-after']) > 0)) throttledWithoutRetryAfter += 1;
           resolve();
         });
@@ -68,17 +68,12 @@ export async function arriveAtRate(options: ArrivalOptions): Promise<ArrivalResu
   await Promise.all(answers);
   agent.destroy();
   const durationSec = (performance.now() - startedAt) / 1000;
-  const answered = latencies.length;
   return {
     requests: total,
     rps: total / durationSec,
     latencyMs: summarize(latencies),
     statuses,
-    non2xx:
-      answered -
-      Object.entries(statuses)
-        .filter(([status]) => status.startsWith('2'))
-        .reduce((sum, [, count]) => sum + count, 0),
+    non2xx: Object.entries(statuses).reduce((sum, [status, count = 0]) => (status.startsWith('2') ? sum : sum + count), 0),
     socketErrors,
     throttledWithoutRetryAfter,
   };

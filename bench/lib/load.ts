@@ -44,13 +44,13 @@ export interface LoadResult {
   timeouts: number;
   /** Unexpected responses (non-2xx, or a failed check) plus socket errors. */
   errors: number;
-  byRoute: Record<string, { requests: number; non2xx: number; statuses: Record<string, number> }>;
+  byRoute: Partial<Record<string, { requests: number; non2xx: number; statuses: Partial<Record<string, number>> }>>;
   /** Responses per HTTP status code. */
-  statuses: Record<string, number>;
+  statuses: Partial<Record<string, number>>;
   /** Every response time, ms (for combining runs). */
   latencies: number[];
   /** The body of the first response of each non-2xx status (cut to 300 characters). */
-  errorSamples: Record<string, string>;
+  errorSamples: Partial<Record<string, string>>;
   /** Leak checks: responses checked against the tenant that sent them, and the first few that failed. */
   checks: { passed: number; failed: number; failures: string[] };
 }
@@ -63,7 +63,7 @@ export interface LoadResult {
 export function drive(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const byRoute: LoadResult['byRoute'] = {};
-  const errorSamples: Record<string, string> = {};
+  const errorSamples: Partial<Record<string, string>> = {};
   const checks: LoadResult['checks'] = { passed: 0, failed: 0, failures: [] };
   let unexpected = 0;
   type Context = { route?: string; path?: string; check?: BenchRequest['check'] };
@@ -88,17 +88,17 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
               const { route = 'unknown', path, check } = context as Context;
               const entry = (byRoute[route] ??= { requests: 0, non2xx: 0, statuses: {} });
               entry.requests += 1;
-              entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
-              const failed = check ? !check(status, String(body)) : status < 200 || status > 299;
+              addTo(entry.statuses, status);
+              const failed = check ? !check(status, body) : status < 200 || status > 299;
               if (check && !failed) checks.passed += 1;
               if (check && failed) {
                 checks.failed += 1;
-                if (checks.failures.length < 5) checks.failures.push(`${route} ${path}: ${status} ${String(body).slice(0, 200)}`);
+                if (checks.failures.length < 5) checks.failures.push(`${route} ${path}: ${status} ${body.slice(0, 200)}`);
               }
               if (failed) {
                 entry.non2xx += 1;
                 unexpected += 1;
-                errorSamples[status] ??= String(body).slice(0, 300);
+                errorSamples[status] ??= body.slice(0, 300);
               }
             },
           },
@@ -123,7 +123,7 @@ export function drive(options: LoadOptions): Promise<LoadResult> {
           latencies,
           errorSamples,
           checks,
-          statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0])),
+          statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count])),
         });
       },
     );
@@ -138,14 +138,15 @@ export function combineLoads(parts: LoadResult[]): LoadResult {
   const sum = (pick: (part: LoadResult) => number) => parts.reduce((total, part) => total + pick(part), 0);
   const latencies = parts.flatMap((part) => part.latencies);
   const byRoute: LoadResult['byRoute'] = {};
-  const statuses: Record<string, number> = {};
+  const statuses: LoadResult['statuses'] = {};
   for (const part of parts) {
-    for (const [code, count] of Object.entries(part.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+    for (const [code, count = 0] of Object.entries(part.statuses)) addTo(statuses, code, count);
     for (const [route, entry] of Object.entries(part.byRoute)) {
+      if (!entry) continue;
       const target = (byRoute[route] ??= { requests: 0, non2xx: 0, statuses: {} });
       target.requests += entry.requests;
       target.non2xx += entry.non2xx;
-      for (const [code, count] of Object.entries(entry.statuses)) target.statuses[code] = (target.statuses[code] ?? 0) + count;
+      for (const [code, count = 0] of Object.entries(entry.statuses)) addTo(target.statuses, code, count);
     }
   }
   const durationSec = sum((part) => part.durationSec);
@@ -169,6 +170,10 @@ export function combineLoads(parts: LoadResult[]): LoadResult {
       failures: parts.flatMap((part) => part.checks.failures).slice(0, 5),
     },
   };
+}
+
+export function addTo(counts: Partial<Record<string, number>>, key: string | number, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
 }
 
 /** Nearest-rank percentiles. */

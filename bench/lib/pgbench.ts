@@ -148,8 +148,8 @@ export async function runPgBench(options: PgBenchOptions): Promise<PgBenchResult
     const child = spawn(options.binary, args, { env, cwd: options.logDirectory });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ status: code, stdout: out, stderr: err }));
   });

@@ -58,9 +58,9 @@ export class PgBouncerMonitor {
   async during<T>(work: () => Promise<T>, intervalMs = 250): Promise<{ result: T; pools: PoolSample }> {
     const sample: PoolSample = { serverConnectionsMax: 0, serverActiveMax: 0, clientsWaitingMax: 0, samples: 0, queries: 0, transactions: 0 };
     const before = await this.stats();
-    let running = true;
+    const finished = new AbortController();
     const sampler = (async () => {
-      while (running) {
+      while (!finished.signal.aborted) {
         try {
           const rows = (await this.client.query<PoolRow>('SHOW POOLS')).rows.filter((row) => row.database === this.database && this.users.includes(row.user));
           const sum = (pick: (row: PoolRow) => string | number) => rows.reduce((total, row) => total + Number(pick(row)), 0);
@@ -87,7 +87,7 @@ export class PgBouncerMonitor {
       const result = await work();
       return { result, pools: sample };
     } finally {
-      running = false;
+      finished.abort();
       await sampler;
       const after = await this.stats();
       sample.queries = after.queries - before.queries;

@@ -85,7 +85,7 @@ export async function countRoundTrips(
       route: route.route,
       tenant: tenantTrips,
       control: controlTrips,
-      total: Object.values(counts).reduce((sum, count) => sum + count, 0) / repetitions,
+      total: Object.values(counts).reduce((sum: number, count = 0) => sum + count, 0) / repetitions,
       expected: route.expected,
       note: route.note + (other.length ? ` (other users: ${JSON.stringify(Object.fromEntries(other))})` : ''),
     });

@@ -333,6 +333,6 @@ export function printRow(row: ResultRow): void {
   say(
     `  ${row.workload}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(2)} / p95 ${row.p95.toFixed(2)} / p99 ${row.p99.toFixed(2)} ms, ` +
       `errors ${row.errors}${row.rssMb === null ? '' : `, RSS ${row.rssMb.toFixed(0)} MB (peak ${row.peakRssMb?.toFixed(0)})`}` +
-      `${row.serverConnections === null ? '' : `, server conns max ${row.serverConnections}`}`,
+      (row.serverConnections === null ? '' : `, server conns max ${row.serverConnections}`),
   );
 }

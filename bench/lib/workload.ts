@@ -61,8 +61,8 @@ const PAYMENT_BODY = JSON.stringify({ amountCents: 100, method: 'card' });
  * NODE_OPTIONS of the production image unless BENCH_NODE_OPTIONS says otherwise.
  */
 export function apiEnvironment(port: number, nodeOptions: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['DATABASE_URL', 'TENANT_DATABASE_URL', 'CONTROL_DATABASE_URL', 'ANALYTICS_DATABASE_URL']) delete env[key];
+  const databaseUrls = ['DATABASE_URL', 'TENANT_DATABASE_URL', 'CONTROL_DATABASE_URL', 'ANALYTICS_DATABASE_URL'];
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !databaseUrls.includes(key)));
   return Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -11,7 +11,7 @@ import { DatabaseRole, Environment, ENVIRONMENT_VARIABLES, validateEnvironment }
 
 const ROOT = resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-const readJson = <T = any>(file: string): T => JSON.parse(read(file)) as T;
+const readJson = (file: string): any => JSON.parse(read(file));
 
 // ---- docker-compose.yml ----------------------------------------------------------------
 
@@ -81,7 +81,7 @@ function dependenciesOf(service: Service): Record<string, string> {
 
 /** The container side of each published port ("127.0.0.1:${X:-5432}:5432" -> 5432). */
 function containerPorts(service: Service): number[] {
-  return (service.ports ?? []).map((port) => Number(interpolate(String(port)).split(':').pop()!.split('/')[0]));
+  return (service.ports ?? []).map((port) => Number(interpolate(port).split(':').pop()!.split('/')[0]));
 }
 
 function asList(value: string[] | string | undefined): string[] {
@@ -104,13 +104,13 @@ interface NestProject {
   entryFile: string;
   compilerOptions?: { tsConfigPath?: string };
 }
-const nestCli = readJson<{ compilerOptions: { tsConfigPath: string }; projects: Record<string, NestProject> }>('nest-cli.json');
+const nestCli = readJson('nest-cli.json') as { compilerOptions: { tsConfigPath: string }; projects: Record<string, NestProject> };
 
 /** Where `nest build <project>` writes the compiled form of a source file of that project. */
 function nestOutput(projectName: string, sourceFile?: string): string {
   const project = nestCli.projects[projectName];
   const tsconfigPath = project.compilerOptions?.tsConfigPath ?? nestCli.compilerOptions.tsConfigPath;
-  const tsconfig = readJson<{ compilerOptions: { outDir: string }; include: string[] }>(tsconfigPath);
+  const tsconfig = readJson(tsconfigPath) as { compilerOptions: { outDir: string }; include: string[] };
   const outDir = posix.normalize(posix.join(dirname(tsconfigPath), tsconfig.compilerOptions.outDir));
   // tsc mirrors the inputs under outDir from their common root: the app's tsconfig includes
   // ../../libs and ../../migrations too, which puts that root at the repository root.

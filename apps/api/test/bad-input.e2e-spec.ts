@@ -7,8 +7,7 @@ import { startTestApi, TestApi } from './support/api';
 const item = { sku: 'SKU-1', quantity: 1, unitPriceCents: 100 };
 const withItem = (overrides: Record<string, unknown>) => ({ countryCode: 'US', items: [{ ...item, ...overrides }] });
 const withoutItemField = (field: string) => {
-  const copy: Record<string, unknown> = { ...item };
-  delete copy[field];
+  const { [field]: _omitted, ...copy } = item as Record<string, unknown>;
   return { countryCode: 'US', items: [copy] };
 };
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;

@@ -205,7 +205,7 @@ describe('The contract, exercised through the typed client generated from the do
             const schema = documented.content?.['application/json']?.schema;
             if (schema && !validatorFor(schema)(response.body)) throw new Error(`response does not match its schema: ${context}`);
           }),
-          { seed: 20261128, numRuns: RUNS_PER_OPERATION, interruptAfterTimeLimit: SECONDS_PER_OPERATION * 1000 },
+          { seed: 20261128, numRuns: RUNS_PER_OPERATION, plugins: [fc.interruptAfterTimeLimit(SECONDS_PER_OPERATION * 1000)] },
         );
       },
       120_000,

@@ -30,8 +30,10 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 export function databaseCode(error: unknown): string | undefined {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }) : (error as { code?: unknown });
-  return typeof driverError?.code === 'string' ? driverError.code : undefined;
+  const driverError: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  return typeof driverError === 'object' && driverError !== null && 'code' in driverError && typeof driverError.code === 'string'
+    ? driverError.code
+    : undefined;
 }
 
 /**

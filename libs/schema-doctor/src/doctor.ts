@@ -255,7 +255,10 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
     [schema],
   );
   const byName = new Map(distribution.map((row) => [row.name, row]));
-  const distributedTenantTables = tenantTables.filter((table) => byName.get(table.name)?.method === 'h');
+  const distributedTenantTables = tenantTables.flatMap((table) => {
+    const placement = byName.get(table.name);
+    return placement?.method === 'h' ? [placement] : [];
+  });
   for (const table of tenantTables) {
     const placement = byName.get(table.name);
     if (!placement || placement.method !== 'h') {
@@ -278,8 +281,7 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
   }
   const groups = new Map<number, string[]>();
   for (const table of distributedTenantTables) {
-    const id = byName.get(table.name)!.colocationId;
-    groups.set(id, [...(groups.get(id) ?? []), table.name]);
+    groups.set(table.colocationId, [...(groups.get(table.colocationId) ?? []), table.name]);
   }
   if (groups.size > 1) {
     const [main] = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
@@ -309,9 +311,9 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
       );
     }
   }
-  for (const table of tables.filter((candidate) => !candidate.hasTenantColumn && byName.get(candidate.name)?.method === 'h')) {
-    const row = byName.get(table.name)!;
-    if (row.bytes < 64 * 1024 * 1024) {
+  for (const table of tables.filter((candidate) => !candidate.hasTenantColumn)) {
+    const row = byName.get(table.name);
+    if (row?.method === 'h' && row.bytes < 64 * 1024 * 1024) {
       add(
         'small_table_distributed',
         'warning',
@@ -355,7 +357,7 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
     const sizes = nodes.map((node) => node.bytes);
     const [largest, smallest] = [Math.max(...sizes), Math.min(...sizes)];
     if (largest - smallest >= (options.skewMinBytes ?? 256 * 1024 * 1024) && largest > 2 * smallest) {
-      const fullest = nodes.find((node) => node.bytes === largest)!.node;
+      const fullest = nodes[sizes.indexOf(largest)].node;
       add(
         'shard_size_skew',
         'warning',

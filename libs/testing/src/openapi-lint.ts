@@ -15,8 +15,8 @@ export async function lintOpenApi(document: unknown): Promise<{ redocly: string[
   const file = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'openapi.json');
   writeFileSync(file, JSON.stringify(document, null, 2));
   const options = { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 };
-  const redocly = await run('npx', ['redocly', 'lint', file, '--format=json'], options).catch((error: { stdout: string }) => error);
-  const spectral = await run('npx', ['spectral', 'lint', file, '--format=json', '--quiet'], options).catch((error: { stdout: string }) => error);
+  const redocly = await run('npx', ['redocly', 'lint', file, '--format=json'], options).catch((error: unknown) => error as { stdout: string });
+  const spectral = await run('npx', ['spectral', 'lint', file, '--format=json', '--quiet'], options).catch((error: unknown) => error as { stdout: string });
   const redoclyReport = JSON.parse(redocly.stdout) as { problems: Array<{ ruleId: string; message: string }> };
   const spectralProblems = JSON.parse(spectral.stdout || '[]') as Array<{ code: string; message: string; severity: number }>;
   return {

@@ -122,7 +122,7 @@ function rowsTemplate(node: ts.Expression, constants: Map<string, ts.Expression>
   const target = node.expression.expression;
   const mapped = ts.isIdentifier(target) ? constants.get(target.text) : undefined;
   if (!mapped || !ts.isCallExpression(mapped) || !ts.isPropertyAccessExpression(mapped.expression) || mapped.expression.name.text !== 'map') return undefined;
-  const callback = mapped.arguments[0];
+  const callback = mapped.arguments.at(0);
   if (!callback || !ts.isArrowFunction(callback)) return undefined;
   const returned = ts.isBlock(callback.body)
     ? callback.body.statements.filter(ts.isReturnStatement).map((statement) => statement.expression)[0]
@@ -158,12 +158,12 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
   const isTenantParameter = (node: Node | undefined) => node?.ParamRef?.number !== undefined && node.ParamRef.number === statement.tenantParameter;
 
   const checkStatement = (node: Node, outer: Set<string>): void => {
-    if (node.SelectStmt) return checkSelect(node.SelectStmt, outer);
-    if (node.UpdateStmt)
-      return checkModification(node.UpdateStmt.relation, node.UpdateStmt.whereClause, node.UpdateStmt.fromClause ?? [], node.UpdateStmt, outer);
-    if (node.DeleteStmt)
-      return checkModification(node.DeleteStmt.relation, node.DeleteStmt.whereClause, node.DeleteStmt.usingClause ?? [], node.DeleteStmt, outer);
-    if (node.InsertStmt) return checkInsert(node.InsertStmt, outer);
+    if (node.SelectStmt) checkSelect(node.SelectStmt, outer);
+    else if (node.UpdateStmt)
+      checkModification(node.UpdateStmt.relation, node.UpdateStmt.whereClause, node.UpdateStmt.fromClause ?? [], node.UpdateStmt, outer);
+    else if (node.DeleteStmt)
+      checkModification(node.DeleteStmt.relation, node.DeleteStmt.whereClause, node.DeleteStmt.usingClause ?? [], node.DeleteStmt, outer);
+    else if (node.InsertStmt) checkInsert(node.InsertStmt, outer);
   };
 
   const checkCtes = (withClause: Node | undefined, outer: Set<string>) => {
@@ -201,7 +201,10 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
     const select = insert.selectStmt?.SelectStmt;
     if (select) checkSelect(select, outer);
     if (!tenantTables.includes(table)) return;
-    if (position < 0) return report(table, `INSERT INTO ${table} does not set ${TENANT_COLUMN}`);
+    if (position < 0) {
+      report(table, `INSERT INTO ${table} does not set ${TENANT_COLUMN}`);
+      return;
+    }
     if (select?.valuesLists) {
       for (const row of select.valuesLists) {
         if (!isTenantParameter(row.List.items[position]))
@@ -224,7 +227,7 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
   /** Aliases pinned to the tenant: `a.tenant_id = $T`, or `a.tenant_id = b.tenant_id` with b pinned. */
   const pinnedAliases = (relations: Array<{ table: string; alias: string }>, quals: Node[], outer: Set<string>): Set<string> => {
     const equalities = quals.flatMap(conjuncts).filter((node) => node.A_Expr?.kind === 'AEXPR_OP' && node.A_Expr.name?.[0]?.String?.sval === '=');
-    const tenantColumnOf = (node: Node): string | undefined => {
+    const tenantColumnOf = (node: Node | undefined): string | undefined => {
       const fields: string[] | undefined = node?.ColumnRef?.fields?.map((field: Node) => field.String?.sval);
       if (!fields || fields[fields.length - 1] !== TENANT_COLUMN) return undefined;
       if (fields.length >= 2) return fields[fields.length - 2];
@@ -262,7 +265,10 @@ export async function checkTenantPredicate(statement: TenantStatement, tenantTab
   const checkSublinks = (node: unknown, outer: Set<string>): void => {
     if (typeof node !== 'object' || node === null) return;
     const record = node as Node;
-    if (record.SubLink) return checkStatement(record.SubLink.subselect, outer);
+    if (record.SubLink) {
+      checkStatement(record.SubLink.subselect, outer);
+      return;
+    }
     for (const value of Object.values(record)) checkSublinks(value, outer);
   };
 

@@ -31,16 +31,16 @@ export const manifestLine = (manifest: ArchiveManifest): string => `${JSON.strin
 
 /** Counts and hashes the row lines of each table as they pass, in either direction. */
 export class ArchiveDigest {
-  private readonly hashes = new Map<TenantTable, Hash>(TENANT_TABLES.map((table) => [table, createHash('sha256')]));
+  private readonly hashes = Object.fromEntries(TENANT_TABLES.map((table) => [table, createHash('sha256')])) as Record<TenantTable, Hash>;
   readonly counts = Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])) as Record<TenantTable, number>;
 
   add(table: TenantTable, line: string): void {
-    this.hashes.get(table)!.update(line);
+    this.hashes[table].update(line);
     this.counts[table] += 1;
   }
 
   sha256(): Record<TenantTable, string> {
-    return Object.fromEntries(TENANT_TABLES.map((table) => [table, this.hashes.get(table)!.copy().digest('hex')])) as Record<TenantTable, string>;
+    return Object.fromEntries(TENANT_TABLES.map((table) => [table, this.hashes[table].copy().digest('hex')])) as Record<TenantTable, string>;
   }
 }
 

@@ -6,7 +6,7 @@ import { Connection, databaseCode, TENANT_TABLES, TenantTable } from '@app/persi
 import { ClusterRepository } from './cluster.repository';
 import { CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '../auth/api-key';
-import { ArchiveDigest, ArchivedTenant, ArchiveManifest } from './tenant-archive';
+import { ArchiveDigest, ArchivedTenant } from './tenant-archive';
 
 const BATCH_SIZE = 1000;
 
@@ -54,7 +54,7 @@ export class TenantImportService {
     let archived: ArchivedTenant | undefined;
     let tenantId = '';
     let apiKey = '';
-    let manifest: ArchiveManifest | undefined;
+    let manifest: unknown;
     let tableIndex = 0;
     let batch: Array<Record<string, unknown>> = [];
     let lineNumber = 0;
@@ -69,7 +69,7 @@ export class TenantImportService {
     for await (const line of lines) {
       lineNumber += 1;
       if (line.trim() === '') continue;
-      if (manifest) throw refuse(lineNumber, 'nothing may follow the manifest');
+      if (manifest !== undefined) throw refuse(lineNumber, 'nothing may follow the manifest');
       const parsed = parseLine(line, lineNumber);
       if (!archived) {
         archived = parseTenant(parsed.tenant, lineNumber);
@@ -79,7 +79,7 @@ export class TenantImportService {
       }
       if (parsed.manifest !== undefined) {
         await flush();
-        manifest = parsed.manifest as ArchiveManifest;
+        manifest = parsed.manifest;
         continue;
       }
       const table = parsed.table as TenantTable;
@@ -101,7 +101,7 @@ export class TenantImportService {
     }
 
     if (!archived) throw refuse(lineNumber, 'the archive is empty: it must start with a tenant line');
-    if (!manifest) throw refuse(lineNumber, 'the archive is truncated: it has no manifest line');
+    if (manifest === undefined) throw refuse(lineNumber, 'the archive is truncated: it has no manifest line');
     verifyManifest(manifest, digest, archived.id, lineNumber);
     await this.advanceIdentities(runner);
     return { tenant: { ...archived, id: tenantId }, apiKey, rows: digest.counts };
@@ -187,9 +187,9 @@ function parseLine(line: string, lineNumber: number): Record<string, unknown> {
 }
 
 function parseTenant(value: unknown, lineNumber: number): ArchivedTenant {
-  const tenant = value as Partial<Record<keyof ArchivedTenant, unknown>> | undefined;
   const fail = (message: string) => refuse(lineNumber, `the tenant line ${message}`);
-  if (typeof tenant !== 'object' || tenant === null) throw fail('must come first: {"tenant": {...}}');
+  if (typeof value !== 'object' || value === null) throw fail('must come first: {"tenant": {...}}');
+  const tenant = value as Partial<Record<keyof ArchivedTenant, unknown>>;
   if (typeof tenant.id !== 'string' || !CANONICAL_UUID.test(tenant.id)) throw fail('needs a uuid "id"');
   if (typeof tenant.name !== 'string' || tenant.name.trim().length < 1 || tenant.name.length > 200) throw fail('needs a "name" of 1..200 characters');
   if (typeof tenant.plan !== 'string') throw fail('needs a "plan"');
@@ -200,13 +200,16 @@ function parseTenant(value: unknown, lineNumber: number): ArchivedTenant {
   return { id: tenant.id, name: tenant.name, plan: tenant.plan, status: tenant.status, createdAt: tenant.createdAt };
 }
 
-function verifyManifest(manifest: ArchiveManifest, digest: ArchiveDigest, tenantId: string, lineNumber: number): void {
-  if (typeof manifest !== 'object' || manifest === null) throw refuse(lineNumber, 'the manifest must be an object');
+function verifyManifest(value: unknown, digest: ArchiveDigest, tenantId: string, lineNumber: number): void {
+  if (typeof value !== 'object' || value === null) throw refuse(lineNumber, 'the manifest must be an object');
+  type PerTable = Partial<Record<TenantTable, unknown>> | null | undefined;
+  const manifest = value as { tenantId?: unknown; counts?: PerTable; sha256?: PerTable };
   if (manifest.tenantId !== tenantId) throw refuse(lineNumber, 'the manifest names another tenant than the tenant line');
   const sha256 = digest.sha256();
   for (const table of TENANT_TABLES) {
-    if (manifest.counts?.[table] !== digest.counts[table]) {
-      throw refuse(lineNumber, `the manifest counts ${String(manifest.counts?.[table])} rows of ${table}; the archive has ${digest.counts[table]}`);
+    const count = manifest.counts?.[table];
+    if (count !== digest.counts[table]) {
+      throw refuse(lineNumber, `the manifest counts ${String(count)} rows of ${table}; the archive has ${digest.counts[table]}`);
     }
     if (manifest.sha256?.[table] !== sha256[table]) throw refuse(lineNumber, `the SHA-256 of the ${table} lines does not match the manifest`);
   }

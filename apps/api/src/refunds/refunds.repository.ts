@@ -46,14 +46,15 @@ export class RefundsRepository {
 
   /** The refunds of the order's payment, oldest first; null when there is no such payment. */
   async list(tx: TenantTransaction, orderId: number, paymentId: number): Promise<RefundRecord[] | null> {
-    const rows = await tx.query<RefundRecord & { found: boolean }>(
-      `SELECT r.id, r.payment_id AS "paymentId", r.amount_cents AS "amountCents", r.reason, r.created_at AS "createdAt", p.id IS NOT NULL AS found
+    // A payment without refunds comes back as one row of nulls (the LEFT JOIN); no payment, no row.
+    const rows = await tx.query<RefundRecord | { id: null }>(
+      `SELECT r.id, r.payment_id AS "paymentId", r.amount_cents AS "amountCents", r.reason, r.created_at AS "createdAt"
          FROM payments p LEFT JOIN refunds r ON r.tenant_id = p.tenant_id AND r.payment_id = p.id
         WHERE p.tenant_id = $1 AND p.order_id = $2 AND p.id = $3
         ORDER BY r.id`,
       [tx.tenantId, orderId, paymentId],
     );
     if (rows.length === 0) return null;
-    return rows.filter((row) => row.id !== null).map(({ found: _found, ...refund }) => refund);
+    return rows.filter((row): row is RefundRecord => row.id !== null);
   }
 }

@@ -109,7 +109,7 @@ describe('acknowledged writes survive worker and PgBouncer restarts', () => {
       for (const order of orders) {
         const paid = payments
           .filter((payment) => payment.tenantId === order.tenantId && Number(payment.orderId) === Number(order.id))
-          .reduce((sum, payment) => sum + Number(payment.amount), 0);
+          .reduce((sum: number, payment) => sum + Number(payment.amount), 0);
         expect({ order: `${order.tenantId}/${order.id}`, paid: Number(order.paid) }).toEqual({ order: `${order.tenantId}/${order.id}`, paid });
         expect(Number(order.paid)).toBeLessThanOrEqual(Number(order.total));
       }

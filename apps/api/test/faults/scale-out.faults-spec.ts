@@ -30,7 +30,7 @@ async function steadyWriter(api: TestApi, record: WriterRecord, running: () => b
         .set('Idempotency-Key', key)
         .send(orderBody())
         .timeout(HANG_GUARD_MS)
-        .catch((error: Error) => ({ status: `error:${error.message.slice(0, 40)}`, body: undefined }) as const);
+        .catch((error: unknown) => ({ status: `error:${(error as Error).message.slice(0, 40)}`, body: undefined }) as const);
       record.statuses.set(response.status, (record.statuses.get(response.status) ?? 0) + 1);
       if (response.status === 201 || response.status === 200) {
         record.acknowledged.set(key, (response.body as { id: number }).id);
@@ -54,7 +54,7 @@ async function steadyReader(api: TestApi, tenant: TestTenant, orderId: number, s
         .get(path)
         .set(bearer(tenant.apiKey))
         .timeout(HANG_GUARD_MS)
-        .catch((error: Error) => ({ status: `error:${error.message.slice(0, 40)}`, body: undefined }) as const);
+        .catch((error: unknown) => ({ status: `error:${(error as Error).message.slice(0, 40)}`, body: undefined }) as const);
       const found = response.status === 200 && (path.includes('limit') ? (response.body as { data: unknown[] }).data.length > 0 : true);
       const outcome = `${path.includes('limit') ? 'list' : 'order'} ${response.status}${response.status === 200 && !found ? ' empty' : ''}`;
       statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1);

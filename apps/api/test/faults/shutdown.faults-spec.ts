@@ -25,7 +25,7 @@ function call(port: number, method: string, path: string, token: string, body?: 
       },
       (response) => {
         let text = '';
-        response.on('data', (chunk) => (text += chunk));
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
         response.on('end', () => resolve({ status: response.statusCode, json: text ? JSON.parse(text) : undefined }));
         response.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
       },

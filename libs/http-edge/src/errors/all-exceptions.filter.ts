@@ -24,12 +24,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const { body, retryAfterSeconds } = this.describe(exception, requestIdOf(request));
-    if (body.statusCode >= 500 && body.statusCode !== Number(HttpStatus.SERVICE_UNAVAILABLE)) {
+    if (body.statusCode >= 500 && body.statusCode !== 503) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
-    } else if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
+    } else if (body.statusCode === 503) {
       this.logger.warn({ err: exception, requestId: body.requestId }, 'dependency unavailable');
     }
-    if (body.statusCode === Number(HttpStatus.UNAUTHORIZED)) {
+    if (body.statusCode === 401) {
       response.setHeader('WWW-Authenticate', 'Bearer');
     }
     if (retryAfterSeconds !== undefined) {

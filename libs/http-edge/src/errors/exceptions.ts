@@ -37,5 +37,5 @@ export class RateLimitedException extends HttpException implements RetryAfter {
 }
 
 export function hasRetryAfter(error: unknown): error is RetryAfter {
-  return typeof (error as RetryAfter)?.retryAfterSeconds === 'number';
+  return typeof error === 'object' && error !== null && typeof (error as Partial<RetryAfter>).retryAfterSeconds === 'number';
 }

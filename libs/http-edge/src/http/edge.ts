@@ -34,11 +34,17 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
  */
 export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<StreamingRoute>) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (!hasBody(request)) return next();
+    if (!hasBody(request)) {
+      next();
+      return;
+    }
     const contentType = request.headers['content-type'] ?? '';
     const streaming = streamingRouteOf(request, streamingRoutes);
     const accepted = streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_TYPE.test(contentType);
-    if (accepted) return next();
+    if (accepted) {
+      next();
+      return;
+    }
     const expected = streaming ? streaming.type : 'application/json';
     response.status(415).json(errorBody(415, `Content-Type must be ${expected}`, requestIdOf(request)));
   };
@@ -52,7 +58,10 @@ export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<StreamingRout
 export function requestDeadlineMiddleware(ms: number, streamingRoutes: ReadonlyArray<StreamingRoute>) {
   return (request: Request, response: Response, next: NextFunction): void => {
     // A request without a body is whole once its headers are (Node's headersTimeout bounds those).
-    if (!hasBody(request) || request.complete || streamingRouteOf(request, streamingRoutes)) return next();
+    if (!hasBody(request) || request.complete || streamingRouteOf(request, streamingRoutes)) {
+      next();
+      return;
+    }
     const timer = setTimeout(() => {
       if (request.complete || response.headersSent) return;
       response.setHeader('Connection', 'close');

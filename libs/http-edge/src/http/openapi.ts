@@ -90,11 +90,12 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 
 /** `{$ref, nullable}` is not valid OpenAPI 3.0 (siblings of $ref are ignored): wrap the reference. */
 function allowNullReferences(schema: SchemaObject): void {
-  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+  const properties = schema.properties ?? {};
+  for (const [name, property] of Object.entries(properties)) {
     const candidate = property as SchemaObject & { $ref?: string };
     if (candidate.$ref && candidate.nullable) {
       const { $ref, ...rest } = candidate;
-      schema.properties![name] = { ...rest, type: 'object', allOf: [{ $ref }] };
+      properties[name] = { ...rest, type: 'object', allOf: [{ $ref }] };
     }
   }
 }
@@ -125,9 +126,11 @@ function completeOperation(path: string, operation: OperationObject, rules: Docu
   if (rateLimited) statuses.add(429);
   if (!infrastructure) statuses.add(503);
   // A 404 documented by a decorator on an operation without an id cannot happen.
-  if (!hasPathId && responses['404'] && !statuses.has(404)) delete responses['404'];
+  if (!hasPathId && !statuses.has(404)) delete responses['404'];
 
-  for (const status of statuses) responses[String(status)] ??= { description: ERROR_DESCRIPTIONS[status] };
+  for (const status of statuses) {
+    if (!Object.hasOwn(responses, status)) responses[status] = { description: ERROR_DESCRIPTIONS[status] };
+  }
   for (const [code, response] of Object.entries(responses)) {
     const status = Number(code);
     const headers: Record<string, unknown> = { ...response.headers, 'X-Request-Id': ref('X-Request-Id') };

@@ -6,9 +6,9 @@ import type { Environment } from '@app/config';
 import { requestIdOf } from '../http/request-id';
 
 /** Human-readable lines for a person at a terminal; JSON for everything else (collectors, files, pipes). */
-export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean): boolean {
+export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean | undefined): boolean {
   if (environment.LOG_FORMAT !== 'auto') return environment.LOG_FORMAT === 'pretty';
-  return stdoutIsTerminal && environment.NODE_ENV !== 'production' && prettyPrinterInstalled();
+  return stdoutIsTerminal === true && environment.NODE_ENV !== 'production' && prettyPrinterInstalled();
 }
 
 /** pino-pretty is a development dependency: a production image does not have it. */
@@ -23,7 +23,7 @@ function prettyPrinterInstalled(): boolean {
 
 /** The process's one pino logger: Nest's own lines and the access log both go through it. */
 export function createLogger(environment: Pick<Environment, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>): Logger {
-  const pretty = usePrettyLogs(environment, Boolean(process.stdout.isTTY));
+  const pretty = usePrettyLogs(environment, process.stdout.isTTY);
   return pino({
     level: environment.LOG_LEVEL,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
