@@ -1,12 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { ensureRole, whenCitus } from './support/citus';
 
-/**
- * The schema is owned by the role that runs the migrations (DATABASE_URL). The processes
- * connect as these roles instead, none of which owns a table, so row-level security applies
- * to all of them. Passwords are set outside the migrations (by the embedded launcher, by the
- * deployment, or not at all where the server trusts loopback connections).
- */
+/** No app role owns a table, so row-level security applies to every one of them; passwords are set outside the migrations. */
 export class CreateRoles1764000000000 implements MigrationInterface {
   name = 'CreateRoles1764000000000';
 
@@ -39,8 +34,7 @@ export class CreateRoles1764000000000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    // Roles are shared by every database of the server: dropping them here could break another
-    // database, so only the per-role settings are reset.
+    // Roles are shared by every database of the server: only the per-role settings are reset.
     for (const role of ['app_tenant', 'app_control', 'app_analytics']) {
       await queryRunner.query(`ALTER ROLE ${role} RESET ALL`);
     }

@@ -3,14 +3,7 @@ import { useSequentialShardModifications, whenCitus } from './support/citus';
 
 const TENANT_TABLES = ['orders', 'order_items', 'payments'];
 
-/**
- * The tenant tables: distributed on tenant_id in one colocation group, so every row of a
- * tenant lives on the same worker and every query of the tenant API is a router query.
- *
- * Order matters on Citus: create the tables without foreign keys, distribute them, then add
- * the foreign keys (an identity column plus a foreign key to a reference table cannot be
- * distributed afterwards).
- */
+/** Tables, then create_distributed_table, then foreign keys: a table with an identity column and a foreign key to a reference table cannot be distributed. */
 export class CreateTenantTables1764000003000 implements MigrationInterface {
   name = 'CreateTenantTables1764000003000';
 
@@ -88,9 +81,7 @@ export class CreateTenantTables1764000003000 implements MigrationInterface {
       CREATE UNIQUE INDEX payments_idempotency_key ON payments (tenant_id, idempotency_key)
         WHERE idempotency_key IS NOT NULL`);
 
-    // Row-level security is the backstop behind the explicit tenant_id predicates: a query
-    // that forgets its predicate still sees only the tenant of its transaction, and a
-    // transaction without app.tenant_id sees nothing.
+    // The backstop behind the explicit tenant_id predicates (migration FailWithoutTenantContext makes a missing tenant an error).
     for (const table of TENANT_TABLES) {
       await queryRunner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
       await queryRunner.query(`

@@ -31,14 +31,11 @@ export class CreateDailyOrderStats1764000004000 implements MigrationInterface {
       )`);
     await queryRunner.query(`INSERT INTO daily_order_stats_watermark DEFAULT VALUES`);
 
-    // The tail (orders touched since W) and the partial days at the edges of a time range are
-    // read across tenants. Both indexes cost the tenant API a little on every write; without
-    // them every analytics request would scan all orders.
+    // The tail and the partial days are read across tenants: without these, every analytics request would scan all orders.
     await queryRunner.query(`CREATE INDEX orders_by_updated_at ON orders (updated_at)`);
     await queryRunner.query(`CREATE INDEX orders_by_created_at ON orders (created_at)`);
 
-    // Deleting a tenant removes its rollup rows in the same transaction as its orders, so the
-    // tenant role may delete its own rows; row-level security keeps it to them.
+    // Tenant deletion removes its rollup rows in the same transaction as its orders; row-level security keeps it to them.
     await queryRunner.query(`ALTER TABLE daily_order_stats ENABLE ROW LEVEL SECURITY`);
     await queryRunner.query(`
       CREATE POLICY daily_order_stats_tenant_isolation ON daily_order_stats TO app_tenant
@@ -49,10 +46,7 @@ export class CreateDailyOrderStats1764000004000 implements MigrationInterface {
     await queryRunner.query(`GRANT SELECT ON daily_order_stats, daily_order_stats_watermark TO app_analytics`);
 
     await whenCitus(queryRunner, [
-      // Every analytics query fans out to all 32 shards. With Citus's default of one cached
-      // connection per worker, each query opened up to 16 new connections per worker and
-      // closed them again, which cost more than the query itself (100+ ms on the local
-      // cluster): keep 4 per worker open and queue the 16 tasks of a worker on them.
+      // Analytics queries fan out to all 32 shards: with one cached connection per worker each opened up to 16 more per worker (100+ ms).
       `ALTER ROLE app_analytics SET citus.max_cached_conns_per_worker = 4`,
       `ALTER ROLE app_analytics SET citus.max_adaptive_executor_pool_size = 4`,
     ]);

@@ -1,13 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { useSequentialShardModifications, whenCitus } from './support/citus';
 
-/**
- * The hot tenant statements as functions, one round trip each outside any transaction. Each
- * sets app.tenant_id for its own statement and names the tenant in every query. On Citus they
- * are distributed by their first argument, so the coordinator hands the whole call to the
- * worker holding the tenant's shards. Ids then come from that worker's range of the sequences,
- * so "newest first" is by created_at, not by id. docs/guide.md ("The tenant statement").
- */
+/** The hot tenant statements, one delegated call each: docs/guide.md ("The tenant statement"). */
 const ORDER_DETAILS = `
   CREATE FUNCTION tenant_order_details(p_tenant_id uuid, p_order_id bigint)
   RETURNS TABLE (id bigint, status text, "countryCode" text, currency text, note text, "totalCents" bigint, "paidCents" bigint,
@@ -44,12 +38,7 @@ const ORDERS_PAGE = `
      ORDER BY o.created_at DESC, o.id DESC LIMIT p_limit;
   END $$`;
 
-/**
- * Idempotency, the same way for both writes: the unique index on (tenant_id, idempotency_key)
- * decides the race. A concurrent retry waits on it until the first call commits, inserts
- * nothing, and reads the stored row. outcome: 'created', 'replayed', or 'key_reused' when the
- * key came with another request.
- */
+/** The unique index on (tenant_id, idempotency_key) decides the race; a concurrent retry waits on it, then reads the stored row. */
 const CREATE_ORDER = `
   CREATE FUNCTION tenant_create_order(p_tenant_id uuid, p_country_code text, p_currency text, p_note text, p_items jsonb,
                                       p_idempotency_key text, p_request_fingerprint text)
@@ -86,12 +75,7 @@ const CREATE_ORDER = `
     RETURN QUERY SELECT 'created'::text, d.* FROM tenant_order_details(p_tenant_id, v_order_id) AS d;
   END $$`;
 
-/**
- * The order row is locked before the payment is inserted and the order updated, so that two
- * payments never both fit into what was owed once. outcome: 'created', 'replayed', 'key_reused',
- * or 'refused' (no such order for the tenant, or it is not pending, or the payment exceeds what
- * is owed: the order's state is returned so the caller can say which).
- */
+/** The order row is locked first, so that two payments never both fit into what was owed once. */
 const CAPTURE_PAYMENT = `
   CREATE FUNCTION tenant_capture_payment(p_tenant_id uuid, p_order_id bigint, p_amount_cents bigint, p_method text,
                                          p_idempotency_key text, p_request_fingerprint text)

@@ -1,10 +1,6 @@
 import { QueryRunner } from 'typeorm';
 
-/**
- * Helpers shared by the migrations. The same migrations run on a single PostgreSQL and on
- * Citus: every Citus-only call goes through `whenCitus`, which skips it where the extension
- * is absent.
- */
+/** Citus-only calls go through whenCitus: the same migrations run on a single PostgreSQL. */
 export async function hasCitus(queryRunner: QueryRunner): Promise<boolean> {
   const rows = (await queryRunner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
   return rows.length > 0;
@@ -17,11 +13,7 @@ export async function whenCitus(queryRunner: QueryRunner, statements: string[]):
   }
 }
 
-/**
- * Citus creates shards in parallel after create_distributed_table; a later CREATE TYPE or a
- * foreign key to a reference table in the same transaction then fails. Sequential mode keeps
- * the whole migration on one connection per node.
- */
+/** After create_distributed_table creates shards in parallel, a CREATE TYPE or a foreign key to a reference table in the same transaction fails. */
 export async function useSequentialShardModifications(queryRunner: QueryRunner): Promise<void> {
   await whenCitus(queryRunner, [`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`]);
 }

@@ -15,11 +15,7 @@ const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 
-/**
- * Every environment variable the applications read, validated once at boot.
- * Anything not listed here is ignored; anything listed and malformed stops the boot
- * with a message that names the variable.
- */
+/** Every variable the processes read, validated once at boot; the README's table says what each one means. */
 export class Environment {
   @IsInt()
   @Min(0)
@@ -27,7 +23,6 @@ export class Environment {
   @Type(() => Number)
   PORT = 3000;
 
-  /** The analytics service is its own process, so it listens on a port of its own. */
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -40,7 +35,6 @@ export class Environment {
   @IsEnum(LogLevel)
   LOG_LEVEL: LogLevel = LogLevel.Info;
 
-  /** auto: human-readable lines on a terminal outside production, JSON otherwise. */
   @IsIn(['auto', 'json', 'pretty'])
   LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
 
@@ -48,22 +42,18 @@ export class Environment {
   @IsString()
   NODE_ENV?: string;
 
-  /** Owner connection: migrations and cluster operations. Unset means "start the embedded PostgreSQL". */
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  /** Tenant API pool (role app_tenant). Defaults to DATABASE_URL with the user swapped. */
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'TENANT_DATABASE_URL must be a postgres:// URL' })
   TENANT_DATABASE_URL?: string;
 
-  /** Control-plane pool (role app_control). Defaults to DATABASE_URL with the user swapped. */
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'CONTROL_DATABASE_URL must be a postgres:// URL' })
   CONTROL_DATABASE_URL?: string;
 
-  /** Analytics pool (role app_analytics). Defaults to DATABASE_URL with the user swapped. */
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'ANALYTICS_DATABASE_URL must be a postgres:// URL' })
   ANALYTICS_DATABASE_URL?: string;
@@ -77,12 +67,10 @@ export class Environment {
   @Type(() => Number)
   EMBEDDED_PG_PORT = 54329;
 
-  /** Run pending migrations at boot (the embedded default always does). */
   @IsBoolean()
   @Transform(toBoolean)
   MIGRATE_ON_BOOT = true;
 
-  /** Create three demo tenants at boot and print their keys (defaults to on for the embedded database). */
   @IsOptional()
   @IsBoolean()
   @Transform(toBoolean)
@@ -98,7 +86,6 @@ export class Environment {
   @MinLength(16, { message: 'ANALYTICS_TOKEN must be at least 16 characters' })
   ANALYTICS_TOKEN?: string;
 
-  /** When set, GET /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`. */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
@@ -116,19 +103,12 @@ export class Environment {
   @Type(() => Number)
   ANALYTICS_DB_POOL_SIZE = 3;
 
-  /**
-   * How long a request may wait for a database connection, queueing for the pool included,
-   * before answering 503. Under a burst the pool queue is where requests wait their turn, so
-   * this is a queueing bound; a database that is down fails faster (connection refused, Citus
-   * errors, the query timeout).
-   */
   @IsInt()
   @Min(100)
   @Max(60000)
   @Type(() => Number)
   DB_CONNECT_TIMEOUT_MS = 10000;
 
-  /** Upper bound for any statement; per-plan limits may be lower. */
   @IsInt()
   @Min(100)
   @Max(600000)
@@ -141,7 +121,6 @@ export class Environment {
   @Type(() => Number)
   ANALYTICS_STATEMENT_TIMEOUT_MS = 15000;
 
-  /** How long a verified api key is trusted before it is looked up again. */
   @IsInt()
   @Min(0)
   @Max(60000)
@@ -152,10 +131,6 @@ export class Environment {
   @Transform(toBoolean)
   RATE_LIMIT_ENABLED = true;
 
-  /**
-   * How often each API process adds its local request counts to the shared per-tenant
-   * counters. 0 writes through on every request (exact, one more round trip per request).
-   */
   @IsInt()
   @Min(0)
   @Max(10000)
@@ -168,24 +143,18 @@ export class Environment {
   @Type(() => Number)
   REQUEST_TIMEOUT_MS = 10000;
 
-  /** How long POST /admin/tenants/import may take to receive an archive: a tenant of 1M rows takes minutes. */
   @IsInt()
   @Min(1000)
   @Max(3600000)
   @Type(() => Number)
   IMPORT_TIMEOUT_MS = 1800000;
 
-  /**
-   * On SIGTERM, how long to keep serving (with readiness 503 and `Connection: close`) before
-   * the listener closes: the load balancer's deregistration delay.
-   */
   @IsInt()
   @Min(0)
   @Max(120000)
   @Type(() => Number)
   SHUTDOWN_DRAIN_MS = 0;
 
-  /** Seconds between rollup refreshes in the analytics app; 0 disables the schedule. */
   @IsInt()
   @Min(0)
   @Max(86400)
@@ -195,11 +164,7 @@ export class Environment {
 
 export class EnvironmentError extends Error {}
 
-/**
- * The name of every variable validateEnvironment reads: the properties of Environment with a
- * default, plus the optional ones (known only from their decorators). Deployment files are
- * checked against this list.
- */
+/** Properties with a default, plus the optional ones, known only from their decorators. */
 export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze([
   ...new Set([
     ...Object.keys(new Environment()),
@@ -209,7 +174,6 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze([
   ]),
 ]);
 
-/** Validates process.env into a typed Environment or throws one error naming every bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const relevant = Object.fromEntries(Object.entries(raw).filter(([key, value]) => ENVIRONMENT_VARIABLES.includes(key) && value !== ''));
   const environment = plainToInstance(Environment, relevant, { exposeDefaultValues: true });

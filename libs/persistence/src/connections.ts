@@ -2,26 +2,17 @@ import { types } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { migrations } from '@migrations';
 
-/** Names of the TypeORM data sources, one per database role. */
 export const Connection = {
-  /** app_tenant: every /v1 statement, a tenant function call or a tenant transaction. */
   Tenant: 'tenant',
-  /** app_control: tenants and api keys. */
   Control: 'control',
-  /** Schema owner: migrations and Citus cluster operations, direct to the coordinator. */
   Owner: 'owner',
-  /** app_analytics: cross-tenant reads, in the analytics process only. */
   Analytics: 'analytics',
 } as const;
 export type ConnectionName = (typeof Connection)[keyof typeof Connection];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
-/**
- * bigint columns (ids, cents) stay far below 2^53 by the constraints of the schema, so they are
- * returned as numbers rather than strings; count(*) is bigint too. Set when the first pool is
- * configured, not when this file is imported.
- */
+/** Ids and cents stay far below 2^53 by the schema's constraints; set with the first pool, not on import. */
 function readBigintsAsNumbers(): void {
   types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
 }
@@ -30,19 +21,12 @@ export interface PoolSettings {
   url: string;
   poolSize: number;
   connectTimeoutMs: number;
-  /**
-   * Client-side bound on any query, just above the server's statement_timeout: a statement waiting
-   * in PgBouncer's queue for a coordinator that is gone fails instead of hanging the request.
-   */
+  /** Just above the server's statement_timeout: a statement queued in PgBouncer for a coordinator that is gone fails instead of hanging. */
   queryTimeoutMs: number;
   applicationName: string;
 }
 
-/**
- * Options for one pool. Nothing is sent as a startup parameter except application_name:
- * PgBouncer refuses unknown ones, so per-role settings live on the roles (see the
- * CreateRoles migration) and per-transaction ones are set with SET LOCAL.
- */
+/** Only application_name as a startup parameter: PgBouncer refuses unknown ones, so settings live on the roles (migration CreateRoles) or in SET LOCAL. */
 export function dataSourceOptions(settings: PoolSettings): DataSourceOptions {
   readBigintsAsNumbers();
   return {

@@ -36,16 +36,12 @@ export function databaseCode(error: unknown): string | undefined {
     : undefined;
 }
 
-/**
- * True for an error the server sent (pg's DatabaseError carries a severity): the connection
- * that received it is still in a known state. Socket errors and client-side timeouts are not.
- */
+/** A server error (pg's DatabaseError has a severity) leaves its connection in a known state; socket errors and client timeouts do not. */
 export function isServerError(error: unknown): boolean {
   const driverError: unknown = error instanceof QueryFailedError ? error.driverError : error;
   return typeof (driverError as { severity?: unknown } | null)?.severity === 'string';
 }
 
-/** True when the error says the database (or a node, or the pooler) is unreachable or overloaded. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   // Duck-typed rather than `instanceof Error`: socket errors are created by Node's own realm,
   // which is not the realm of the application code under a test runner's sandbox.
@@ -58,11 +54,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-/**
- * Row-level security found no tenant on the node that ran the statement (migration
- * FailWithoutTenantContext): a statement sent without one, or forwarded from a worker that no
- * longer holds the tenant's shard.
- */
+/** No tenant on the node that ran the statement (migration FailWithoutTenantContext): sent without one, or forwarded by a worker the shard left. */
 export function isTenantContextMissing(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
   return databaseCode(error) === '22P02' && typeof message === 'string' && message.includes('"no tenant context"');

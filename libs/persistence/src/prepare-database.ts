@@ -4,16 +4,10 @@ import { runMigrations } from './migrate';
 export interface PreparedDatabase {
   endpoints: DatabaseEndpoints;
   appliedMigrations: string[];
-  /** Stops the embedded server when this process started it; a no-op otherwise. */
   stop(): Promise<void>;
 }
 
-/**
- * The database of every process of the project (API, analytics service, their commands).
- * With DATABASE_URL: that database. Without: the embedded PostgreSQL under EMBEDDED_PG_DIR,
- * started by the first process and attached to by the others. Either way the migrations run
- * first (as the owner), unless MIGRATE_ON_BOOT is off.
- */
+/** DATABASE_URL, or the embedded PostgreSQL (started by the first process, attached to by the others); then the migrations, unless MIGRATE_ON_BOOT is off. */
 export async function prepareDatabase(environment: Environment, log: (message: string) => void): Promise<PreparedDatabase> {
   if (environment.DATABASE_URL) {
     const endpoints = endpointsFromEnvironment(environment);

@@ -9,16 +9,11 @@ import { isTenantContextMissing } from './database-errors';
 import { inTransaction } from './transaction';
 
 export interface TenantTransactionOptions {
-  /** A consistent snapshot across several statements (exports). */
   isolation?: 'read committed' | 'repeatable read';
   readOnly?: boolean;
 }
 
-/**
- * A transaction bound to one tenant. Repositories pass `tenantId` as an explicit predicate in
- * every statement (that is what routes it to one shard); row-level security checks the same
- * tenant through `app.tenant_id` (that is the backstop).
- */
+/** Bound to one tenant: tenant_id in every statement routes it, row-level security on app.tenant_id backs it up. */
 export class TenantTransaction {
   constructor(
     private readonly runner: QueryRunner,
@@ -32,11 +27,7 @@ export class TenantTransaction {
   }
 }
 
-/**
- * The opening of every tenant transaction, in two round trips: the SET LOCAL of the tenant
- * travels alone because Citus forwards it as the whole string that carried it (docs/guide.md,
- * "The tenant statement"). SET takes no bind parameters: the id is inlined after a UUID check.
- */
+/** The SET LOCAL travels alone: Citus forwards the whole string that carried it (docs/guide.md). SET takes no bind parameters, hence the UUID check. */
 export function openingStatements(context: TenantContext, options: TenantTransactionOptions = {}): [string, string] {
   const tenantId = assertCanonicalTenantId(context.tenantId);
   const timeoutMs = Math.trunc(context.statementTimeoutMs);
@@ -52,32 +43,20 @@ export function openingStatements(context: TenantContext, options: TenantTransac
 export class TenantDatabase {
   constructor(@InjectDataSource(Connection.Tenant) private readonly dataSource: DataSource) {}
 
-  /**
-   * One statement of the current tenant outside any transaction, in one round trip: a call of a
-   * delegated tenant function (migration CreateTenantFunctions), which sets the tenant for its
-   * own statement and runs on the tenant's worker. The tenant id is always $1. Without a tenant
-   * context it throws before a connection is taken.
-   */
+  /** A delegated tenant function (migration CreateTenantFunctions) in autocommit: one round trip, the tenant id as $1. */
   async call<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
     const { tenantId } = requireTenant();
-    // The pg pool under TypeORM: one round trip, without a query runner around it.
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const run = () => pool.query<Row & QueryResultRow>(sql, [tenantId, ...parameters]);
     try {
       return (await run()).rows;
     } catch (error) {
-      // Handed to a worker just as the tenant's shard moved off it: the worker forwarded the
-      // statement without the tenant, which failed it whole. Asked again, the coordinator hands
-      // it to the new worker.
+      // The shard moved off the worker mid-call and the statement lost its tenant; the coordinator hands the retry to the new worker.
       if (!isTenantContextMissing(error)) throw error;
       return (await run()).rows;
     }
   }
 
-  /**
-   * Runs `work` in a transaction of the current tenant. Without a tenant context it throws
-   * before a connection is even taken from the pool.
-   */
   async transaction<T>(work: (tx: TenantTransaction) => Promise<T>, options: TenantTransactionOptions = {}): Promise<T> {
     const context = requireTenant();
     return inTransaction(this.dataSource, openingStatements(context, options), (runner) => work(new TenantTransaction(runner, context.tenantId)));

@@ -1,13 +1,7 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import { isServerError } from './database-errors';
 
-/**
- * The one way this project runs a transaction on a pooled connection: the opening strings
- * (BEGIN and its settings, one round trip each), the work, COMMIT. On failure, a server-side
- * error (it has a SQLSTATE) leaves a healthy connection that is rolled back and pooled again; a
- * client-side one (socket closed, query timeout), or a rollback that fails, leaves a connection
- * in an unknown state: it is destroyed, and the server ends the transaction with the session.
- */
+/** The one transaction helper. A server error leaves a healthy connection, rolled back and pooled; a client-side one, or a failed rollback, destroys it. */
 export async function inTransaction<T>(dataSource: DataSource, opening: readonly string[], work: (runner: QueryRunner) => Promise<T>): Promise<T> {
   const runner = dataSource.createQueryRunner();
   let broken: unknown;

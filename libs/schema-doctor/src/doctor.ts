@@ -1,8 +1,4 @@
-/**
- * The schema doctor: checks a PostgreSQL database (Citus or not) against the rules of the
- * multi-tenant pattern and says, for each finding, what is wrong, where, and the fix.
- * docs/schema-doctor.md explains each check.
- */
+/** Checks a database against the multi-tenant pattern: what is wrong, where, and the fix (docs/guide.md, "The schema doctor"). */
 export type Severity = 'error' | 'warning';
 
 export interface Finding {
@@ -22,9 +18,7 @@ export interface DoctorOptions {
   tenantColumn?: string;
   tenantSetting?: string;
   minShardCount?: number;
-  /** Shard size skew is reported only past this many bytes between the fullest and emptiest node. */
   skewMinBytes?: number;
-  /** Below this many rows a distribution column's cardinality is not judged. */
   cardinalityMinRows?: number;
 }
 
@@ -38,7 +32,6 @@ interface Table {
   rlsForced: boolean;
   hasTenantColumn: boolean;
   controlPlane: boolean;
-  /** The tenant column's type (uuid, integer, ...), for the fixes the doctor suggests. */
   tenantType: string | null;
 }
 

@@ -1,10 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** What a tenant request carries from authentication down to every query it runs. */
 export interface TenantContext {
   readonly tenantId: string;
   readonly planId: string;
-  /** Upper bound for any statement the tenant runs, from its plan. */
   readonly statementTimeoutMs: number;
 }
 
@@ -25,10 +23,7 @@ export class InvalidTenantIdError extends Error {
 /** The one definition of a UUID as this project writes them: lower-case, hyphenated. */
 export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/**
- * The tenant id ends up inlined in `SET LOCAL` (which takes no bind parameters), so only a
- * canonical lower-case UUID is ever accepted: nothing else can reach the SQL text.
- */
+/** Inlined in SET LOCAL, which takes no bind parameters: only a canonical UUID can reach the SQL text. */
 export function assertCanonicalTenantId(tenantId: string): string {
   if (typeof tenantId !== 'string' || !CANONICAL_UUID.test(tenantId)) {
     throw new InvalidTenantIdError();
@@ -38,7 +33,6 @@ export function assertCanonicalTenantId(tenantId: string): string {
 
 const storage = new AsyncLocalStorage<TenantContext>();
 
-/** Runs `work` with `context` as the current tenant; everything it awaits inherits it. */
 export function runWithTenant<T>(context: TenantContext, work: () => T): T {
   assertCanonicalTenantId(context.tenantId);
   return storage.run(Object.freeze({ ...context }), work);

@@ -1,8 +1,4 @@
-/**
- * The SQL of the analytics service, as pure functions of their inputs so that the service, the
- * benchmark and the EXPLAIN script run the same statements. Each answer has a `raw` form (from
- * `orders`: the definition) and a `rollup` form (docs/analytics-rollup.md).
- */
+/** The analytics SQL as pure functions, so the service, the bench and the EXPLAIN script run the same statements (docs/analytics-rollup.md). */
 
 export const MAX_TOP_TENANTS = 100;
 export const MAX_DAYS = 366;
@@ -12,24 +8,17 @@ export interface SqlQuery {
   values: unknown[];
 }
 
-/** A half-open interval [from, to) of instants. */
 export interface TimeWindow {
   from: Date;
   to: Date;
 }
 
-/**
- * The window cut into whole UTC days [firstDay, endDay), answered from the rollup, and the
- * partial days around them, [from, firstDay) and [endDay, to), answered from orders. Without
- * a whole day inside the window, every order comes from the edges.
- */
+/** Whole UTC days [firstDay, endDay) come from the rollup, the partial days around them from orders. */
 export interface WindowSplit {
   from: string;
   to: string;
-  /** Midnight UTC starting the first whole day, as an instant and as a date. */
   wholeFrom: string;
   firstDay: string;
-  /** Midnight UTC ending the last whole day (exclusive). */
   wholeTo: string;
   endDay: string;
 }
@@ -53,7 +42,6 @@ export function splitWindow({ from, to }: TimeWindow): WindowSplit {
   };
 }
 
-/** The `days` UTC days ending with the day of `now`, oldest first. */
 export function lastDays(days: number, now: Date): string[] {
   const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   return Array.from({ length: days }, (_, index) => utcDay(new Date(today - (days - 1 - index) * DAY_MS)));
@@ -63,14 +51,11 @@ export function utcDay(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
 
-/** What a query groups by: the columns each leg selects besides tenant_id, and the answer's shape. */
+/** What a query groups by besides tenant_id, in each leg and in the outer query. */
 interface Dimension {
-  /** Selected from `daily_order_stats s` (joined with `country c` when `joinsCountry`). */
   fromRollup: string[];
-  /** The same columns selected from `orders o` (joined with `country c` when `joinsCountry`). */
   fromOrders: string[];
   joinsCountry: boolean;
-  /** The outer query's columns (from the union `x`), GROUP BY and ORDER BY. */
   select: string;
   groupBy: string;
   orderBy: string;
@@ -116,11 +101,7 @@ function source(dimension: Dimension, table: 'daily_order_stats s' | 'orders o')
   return dimension.joinsCountry ? `${table} JOIN country c ON c.code = ${alias}.country_code` : table;
 }
 
-/**
- * Whole days from the rollup. By country, the rows are first summed per tenant and country:
- * a long range holds one row per tenant, day and country, and joining each of them with
- * `country` cost more than the sums.
- */
+/** By country, summed per tenant and country before the join: one join per sum, not per day. */
 function rollupLeg(dimension: Dimension, firstDay: string, endDay: string): string {
   const days = (alias: string) => `${alias}.day >= ${firstDay}::date AND ${alias}.day < ${endDay}::date`;
   if (!dimension.joinsCountry) {
@@ -145,7 +126,6 @@ function tailLeg(dimension: Dimension, watermark: string, wholeFrom: string, who
            AND o.created_at >= ${wholeFrom}::timestamptz AND o.created_at < ${wholeTo}::timestamptz`;
 }
 
-/** Orders of the partial days around the whole ones, counted directly. */
 function edgesLeg(dimension: Dimension, from: string, wholeFrom: string, wholeTo: string, to: string): string {
   return `SELECT ${columns('o', dimension.fromOrders, '1::bigint', 'o.total_cents')}
           FROM ${source(dimension, 'orders o')}
@@ -190,7 +170,6 @@ function windowedRawQuery(dimension: Dimension, window: TimeWindow, limit?: numb
   return { text: outer(dimension, [rawLeg(dimension, '$1', '$2')], limit === undefined ? undefined : '$3'), values };
 }
 
-/** The days of `daily`, as the half-open window of their instants. */
 function daysWindow(days: string[]): { firstDay: string; endDay: string; wholeFrom: string; wholeTo: string } {
   const first = new Date(`${days[0]}T00:00:00.000Z`);
   const end = new Date(new Date(`${days[days.length - 1]}T00:00:00.000Z`).getTime() + DAY_MS);
@@ -206,7 +185,6 @@ export const analyticsQueries = {
     rollup: (window: TimeWindow, limit: number, watermark: string): SqlQuery => windowedRollupQuery(BY_TENANT, window, watermark, limit),
     raw: (window: TimeWindow, limit: number): SqlQuery => windowedRawQuery(BY_TENANT, window, limit),
   },
-  /** `days` are whole UTC days, consecutive and oldest first: no edges. */
   daily: {
     rollup: (days: string[], watermark: string): SqlQuery => {
       const range = daysWindow(days);

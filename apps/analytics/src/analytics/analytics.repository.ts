@@ -20,13 +20,11 @@ export interface TenantRevenueRecord {
 }
 
 export interface DailyRevenueRecord {
-  /** YYYY-MM-DD, UTC. */
   day: string;
   orders: number;
   revenueCents: number;
 }
 
-/** Where an answer came from: the rollup (plus its tail) or the orders alone. */
 export type AnalyticsSource = 'rollup' | 'raw';
 
 export interface AnalyticsAnswer<Row> {
@@ -35,7 +33,6 @@ export interface AnalyticsAnswer<Row> {
 }
 
 export interface AnalyticsReadOptions {
-  /** Skip the rollup: the benchmark's baseline. */
   rawOnly?: boolean;
 }
 
@@ -48,18 +45,10 @@ interface WatermarkRow {
 /** A refresh landing during the query costs one more try; two in a row means refreshes are constant, so read the orders. */
 const ROLLUP_ATTEMPTS = 2;
 
-/**
- * A year of rollup rows sums into tens of thousands of (tenant, country) groups: with the
- * default 4MB the single node's hash aggregates spilled to disk. On Citus this applies to the
- * coordinator's merge; the workers' per-shard groups are small.
- */
+/** A year of rollup rows makes tens of thousands of (tenant, country) groups: at the default 4MB the hash aggregates spilled to disk. */
 const WORK_MEM = '32MB';
 
-/**
- * Cross-tenant reads (role app_analytics: read-only, every tenant, its own small pool), each in
- * one read-only transaction bounded by ANALYTICS_STATEMENT_TIMEOUT_MS. The rollup is used only
- * when settled and of the same generation after the query (docs/analytics-rollup.md).
- */
+/** Cross-tenant reads as app_analytics; the rollup only when settled and of the same generation after the query (docs/analytics-rollup.md). */
 @Injectable()
 export class AnalyticsRepository {
   constructor(
@@ -77,7 +66,6 @@ export class AnalyticsRepository {
     return this.answer((watermark) => queries.rollup(window, limit, watermark), queries.raw(window, limit), options);
   }
 
-  /** Only the days that had orders; `days` are consecutive UTC days, oldest first. */
   daily(days: string[], options: AnalyticsReadOptions = {}): Promise<AnalyticsAnswer<DailyRevenueRecord>> {
     const queries = analyticsQueries.daily;
     return this.answer((watermark) => queries.rollup(days, watermark), queries.raw(days), options);

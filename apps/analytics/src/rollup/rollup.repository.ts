@@ -3,23 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Connection, DAILY_ORDER_STATS_LOCK, databaseCode, inTransaction } from '@app/persistence';
 
-/**
- * How far behind the oldest open transaction the watermark stays. A transaction shows its
- * start in pg_stat_activity a few instructions after taking its timestamp; this covers that.
- */
+/** A transaction appears in pg_stat_activity a few instructions after taking its timestamp. */
 const VISIBILITY_MARGIN = '1 second';
 
-/** The first refresh of a large history scans every order; later ones only the tail. */
 const REFRESH_STATEMENT_TIMEOUT = '10min';
-/** How long the on-demand refresh waits for a running one (or a tenant deletion) to finish. */
 const REFRESH_LOCK_TIMEOUT = '2min';
 
 const CHECK_VIOLATION = '23514';
 
-/**
- * A rollup row would go negative: orders were written with timestamps before the watermark
- * (a bulk import with historical dates), which the incremental refresh cannot account for.
- */
+/** Orders were written with timestamps before the watermark (a bulk import): only a rebuild accounts for them. */
 export class RollupInconsistentError extends Error {
   constructor(cause: unknown) {
     super('daily_order_stats no longer matches the orders (were orders written with past timestamps?): rebuild it with `npm run rollup -- --rebuild`', {
@@ -31,24 +23,17 @@ export class RollupInconsistentError extends Error {
 export type RefreshStatus = 'refreshed' | 'current' | 'busy';
 
 export interface RefreshOptions {
-  /** Queue behind a running refresh instead of reporting `busy` at once. */
   wait: boolean;
-  /**
-   * Start over from an empty rollup. Needed after orders were written with timestamps in the
-   * past (a bulk import): the watermark assumes every order is stamped when it is written.
-   */
+  /** Needed after orders were written with past timestamps (docs/analytics-rollup.md). */
   rebuild?: boolean;
 }
 
 export interface RollupRefresh {
   /** refreshed: W moved forward; current: nothing to add; busy: another writer held the lock. */
   status: RefreshStatus;
-  /** Watermarks as the database prints them (microsecond precision). */
   previous?: string;
   rolledUpTo?: string;
-  /** Rollup rows inserted or updated. */
   changedRows: number;
-  /** How far W is behind now(): grows when a transaction stays open. */
   lagSeconds?: number;
 }
 
@@ -105,7 +90,7 @@ export class RollupRepository {
       };
       return { refresh: refreshed, generation: next };
     });
-    // Settled only once the refresh's COMMIT has returned (see above), in a transaction of its own.
+    // Settled after COMMIT has returned, in a transaction of its own (docs/analytics-rollup.md).
     if (generation !== undefined) await this.dataSource.query(`UPDATE daily_order_stats_watermark SET settled = true WHERE generation = $1`, [generation]);
     return refresh;
   }
@@ -130,7 +115,6 @@ async function assertSeesEveryTransaction(runner: QueryRunner): Promise<void> {
   }
 }
 
-/** From W (or from the start, to rebuild) to W'. */
 async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan> {
   const [plan] = (await runner.query(
     `SELECT p.previous::text AS previous, n.next::text AS next, n.next > p.previous AS advances, w.settled,
@@ -146,11 +130,7 @@ async function planRefresh(runner: QueryRunner, rebuild: boolean): Promise<Plan>
   return plan;
 }
 
-/**
- * Per (tenant, day, country): what W' counts minus what W counts, added to the row. The totals
- * are computed in the SELECT because PostgreSQL checks a proposed row's CHECK constraints before
- * it finds the conflict. Parameters: W, W'.
- */
+/** Totals computed in the SELECT: PostgreSQL checks the proposed row's CHECK constraints before it finds the conflict. */
 export const ROLLUP_REFRESH_STATEMENT = `
   INSERT INTO daily_order_stats AS s (tenant_id, day, country_code, orders, revenue_cents)
   SELECT d.tenant_id, d.day, d.country_code, coalesce(c.orders, 0) + d.orders, coalesce(c.revenue_cents, 0) + d.revenue_cents

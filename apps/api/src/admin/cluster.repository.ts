@@ -11,9 +11,7 @@ export interface ClusterNode {
   nodePort: number;
   role: 'coordinator' | 'worker';
   isActive: boolean;
-  /** Shard placements on the node (reference tables included); 0 on a single node. */
   shardCount: number;
-  /** Bytes of those placements; the database's size on a single node. */
   bytes: number;
 }
 
@@ -35,9 +33,7 @@ export interface ShardPlacement {
 export interface ShardGroup extends ShardPlacement {
   minValue: string;
   maxValue: string;
-  /** Bytes of every shard of the group. */
   bytes: number;
-  /** A group of one tenant (isolate_tenant_to_new_shard). */
   isolated: boolean;
 }
 
@@ -57,14 +53,9 @@ const REBALANCE_BUSY = /rebalance is already running|could not acquire the lock 
 
 export class RebalanceBusyError extends Error {}
 
-/** The application's own tables: what /admin/cluster reports on. */
 const APP_TABLES = ['country', 'plans', 'tenants', 'api_keys', 'orders', 'order_items', 'payments', 'daily_order_stats'];
 
-/**
- * Reads and operates on the Citus metadata. Runs as the schema owner, directly against the
- * coordinator: isolating a tenant or moving shards needs table ownership, and none of it
- * belongs on the pooled tenant path.
- */
+/** As the schema owner, straight to the coordinator: shard operations need table ownership and stay off the pooled tenant path. */
 @Injectable()
 export class ClusterRepository {
   private mode?: ClusterMode;
@@ -119,7 +110,6 @@ export class ClusterRepository {
     );
   }
 
-  /** The shard holding the tenant's rows and the node it lives on; null on a single node. */
   async placement(tenantId: string): Promise<ShardPlacement | null> {
     if ((await this.clusterMode()) === 'single-node') return null;
     const rows: ShardPlacement[] = await this.dataSource.query(
@@ -133,7 +123,6 @@ export class ClusterRepository {
     return rows[0] ?? null;
   }
 
-  /** The tenant tables' shard groups in hash order: the map that a tenant's placement is found on. */
   async shardGroups(): Promise<ShardGroup[]> {
     if ((await this.clusterMode()) === 'single-node') return [];
     return this.dataSource.query(
@@ -166,12 +155,7 @@ export class ClusterRepository {
     return rows;
   }
 
-  /**
-   * Gives the tenant a shard group of its own (once: an isolated tenant stays isolated), and with
-   * a target node moves it there without blocking writes and pins it (see the
-   * CreateTenantPlacementPins migration). Each first isolation splits one shard into three per
-   * colocated table.
-   */
+  /** Once isolated, always isolated; with a node, moved there without blocking writes and pinned. Splits one shard into three per colocated table. */
   async isolateTenant(tenantId: string, target?: { nodeName: string; nodePort: number }): Promise<IsolatedPlacement> {
     if (!(await this.isIsolated(tenantId))) {
       await this.dataSource.query(`SELECT isolate_tenant_to_new_shard('orders', $1::uuid, 'CASCADE', shard_transfer_mode => 'auto')`, [tenantId]);
@@ -199,7 +183,6 @@ export class ClusterRepository {
     return { ...placement, pinned: pins.length > 0 };
   }
 
-  /** True when the node is an active worker that may hold shards. */
   async isWorker(nodeName: string, nodePort: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `SELECT 1 FROM pg_dist_node WHERE nodename = $1 AND nodeport = $2 AND isactive AND shouldhaveshards AND noderole = 'primary'`,

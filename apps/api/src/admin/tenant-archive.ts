@@ -4,11 +4,7 @@ import { BadRequestException } from '@nestjs/common';
 import { TENANT_TABLES, TenantTable } from '@app/persistence';
 import { TenantStatus } from './tenant.entity';
 
-/**
- * The tenant archive (export and import): NDJSON with a `tenant` line, one `{"table", "row"}`
- * line per row of every tenant table in TENANT_TABLES order, and a `manifest` line with the
- * row count and the SHA-256 of each table's lines exactly as written (newline included).
- */
+/** NDJSON: a tenant line, {table, row} lines in TENANT_TABLES order, and a manifest of counts and SHA-256 of each table's lines as written. */
 export interface ArchivedTenant {
   id: string;
   name: string;
@@ -29,7 +25,6 @@ export const tenantLine = (tenant: ArchivedTenant): string => `${JSON.stringify(
 export const rowLine = (table: TenantTable, row: unknown): string => `${JSON.stringify({ table, row })}\n`;
 export const manifestLine = (manifest: ArchiveManifest): string => `${JSON.stringify({ manifest })}\n`;
 
-/** Counts and hashes the row lines of each table as they pass, in either direction. */
 export class ArchiveDigest {
   private readonly hashes = Object.fromEntries(TENANT_TABLES.map((table) => [table, createHash('sha256')])) as Record<TenantTable, Hash>;
   readonly counts = Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])) as Record<TenantTable, number>;
@@ -47,11 +42,7 @@ export class ArchiveDigest {
 /** No row comes near this; a longer line is a damaged or hostile archive, not something to buffer. */
 export const MAX_ARCHIVE_LINE_BYTES = 1024 * 1024;
 
-/**
- * The lines of a stream, read only as fast as they are consumed (the stream's own backpressure),
- * so a large archive never sits in memory. readline is not used: it emits lines before its
- * iterator is first awaited, and loses them.
- */
+/** Read only as fast as consumed, so an archive never sits in memory. Not readline: it emits lines before its iterator is awaited, and loses them. */
 export async function* readLines(stream: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let pending = '';

@@ -18,13 +18,7 @@ export interface ImportResult {
 
 const refuse = (line: number, message: string) => new BadRequestException(`Line ${line}: ${message}`);
 
-/**
- * Restores a tenant archive in one transaction of the schema owner on the coordinator: the
- * control-plane row, a fresh api key and every row, or nothing. Rows are inserted batch by batch
- * as the stream arrives, so memory stays flat whatever the tenant's size. With `asNew` the copy
- * gets a fresh tenant id; row ids keep their values, so references inside the tenant still hold
- * (keys are (tenant_id, id)).
- */
+/** One owner transaction on the coordinator, batch by batch as the stream arrives. asNew keeps row ids: keys are (tenant_id, id). */
 @Injectable()
 export class TenantImportService {
   constructor(
@@ -141,11 +135,7 @@ export class TenantImportService {
     }
   }
 
-  /**
-   * On a single node, identity sequences must not later hand out an id an imported row holds.
-   * (On Citus each node draws identities from its own range; an archive from another cluster
-   * can still collide there, which is said in docs/tenant-archives.md.)
-   */
+  /** Identities must not hand out an imported id later (README, "Operating tenants"). */
   private async advanceIdentities(runner: QueryRunner): Promise<void> {
     if ((await this.cluster.clusterMode()) === 'citus') return;
     for (const table of TENANT_TABLES) {

@@ -12,13 +12,7 @@ const RECONNECT_DELAYS_MS = [500, 1000, 2000, 5000, 10_000];
 /** How long a change waits to hear its own notification come back before answering anyway. */
 const ECHO_WAIT_MS = 1000;
 
-/**
- * Makes a revoked key, a suspended or a deleted tenant count in every API process at once:
- * each process LISTENs on one direct connection to the coordinator (PgBouncer's transaction
- * mode cannot carry LISTEN) and forgets the tenant's cached keys when told. While that
- * connection is down, the key cache's TTL is the bound, and on reconnecting the whole cache is
- * dropped, since notifications sent meanwhile are lost.
- */
+/** LISTEN on one direct connection to the coordinator (PgBouncer's transaction mode cannot carry it); the key cache's TTL is the fallback. */
 @Injectable()
 export class CredentialRevocations implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CredentialRevocations.name);
@@ -44,7 +38,6 @@ export class CredentialRevocations implements OnModuleInit, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Evicts here, tells every other process, and waits (briefly) until the notification went round. */
   async publish(tenantId: string): Promise<void> {
     this.authenticator.evictTenant(tenantId);
     const nonce = randomUUID();

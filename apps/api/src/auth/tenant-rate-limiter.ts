@@ -16,17 +16,7 @@ interface TenantWindow {
   pending: number;
 }
 
-/**
- * Per-tenant requests per minute, from the tenant's plan, counted across every API process.
- *
- * Each process counts locally and adds its counts to a shared row per tenant and minute every
- * RATE_LIMIT_SYNC_INTERVAL_MS (one statement for all tenants), learning the other processes'
- * counts in return. With N processes a tenant can overshoot its limit by at most what N
- * processes admit in one interval; with an interval of 0 every request writes through and the
- * limit is exact. Tenants never share a counter, so one tenant at its limit never slows another.
- * If the shared counters are unreachable the limiter fails open on local counts: losing the
- * limiter must not take the API down with it.
- */
+/** Requests per minute from the tenant's plan, counted across processes through shared rows; fails open on local counts (README, "Failure behaviour"). */
 @Injectable()
 export class TenantRateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TenantRateLimiter.name);

@@ -7,7 +7,6 @@ import type { IdempotentOutcome } from './order.records';
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** The Idempotency-Key header (1..200 printable characters), or null when absent. */
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
   const value = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
   if (value === undefined) return null;
@@ -17,10 +16,7 @@ export const IdempotencyKey = createParamDecorator((_data: unknown, context: Exe
   return value;
 });
 
-/**
- * What makes two requests "the same" for an idempotency key: the operation, its target and
- * its validated body, with object keys sorted so field order does not matter.
- */
+/** The operation, its target and its validated body, with keys sorted so field order does not matter. */
 export function requestFingerprint(operation: string, payload: unknown): string {
   return createHash('sha256')
     .update(`${operation}\n${canonicalJson(payload)}`)
@@ -38,16 +34,12 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The outcome of an idempotent write: the record, and whether it was replayed. */
 export interface IdempotentResult<T> {
   value: T;
   replayed: boolean;
 }
 
-/**
- * The one reading of what a tenant write function did with its idempotency key (orders and
- * payments alike). Nothing stored: the row the key pointed to is gone since, so try again.
- */
+/** Orders and payments alike. Nothing stored means the row the key pointed to is gone since: try again. */
 export function settleIdempotentWrite<T>(stored: { outcome: IdempotentOutcome; record: T } | null): IdempotentResult<T> {
   if (!stored) throw new ConflictException('Idempotency key is being used by a request in progress; retry');
   if (stored.outcome === 'key_reused') throw new ConflictException('Idempotency key was already used with a different request');

@@ -19,7 +19,6 @@ export interface NewOrder {
 export interface OrderListQuery {
   status?: OrderStatus;
   limit: number;
-  /** Only orders older than this position (keyset pagination, newest first). */
   before?: OrderPosition;
 }
 
@@ -38,11 +37,7 @@ export interface OrderStatsRecord {
   paidCents: number;
 }
 
-/**
- * The hot statements are calls of delegated tenant functions (one round trip each, run on the
- * tenant's worker on Citus); the rest runs in a tenant transaction. Either way every statement
- * names `tenant_id = $1`: on Citus that predicate is what makes it a router query on one shard.
- */
+/** Hot statements are delegated tenant function calls, the rest tenant transactions; tenant_id = $1 in every one makes it a router query. */
 @Injectable()
 export class OrdersRepository {
   constructor(private readonly database: TenantDatabase) {}
@@ -58,7 +53,6 @@ export class OrdersRepository {
     return { outcome, record: normalizeDetails(record) };
   }
 
-  /** The order with its items and payments (one statement, one round trip). */
   async findDetails(id: number): Promise<OrderDetailsRecord | null> {
     const rows = await this.database.call<OrderDetailsRecord>(`SELECT * FROM tenant_order_details($1, $2)`, [id]);
     return rows.length === 0 ? null : normalizeDetails(rows[0]);
@@ -78,7 +72,6 @@ export class OrdersRepository {
     return rows[0] ?? null;
   }
 
-  /** Cancels a pending order; null when the order is missing or no longer pending. */
   async cancelPending(tx: TenantTransaction, id: number): Promise<OrderRecord | null> {
     const rows = await tx.query<OrderRecord>(
       `UPDATE orders SET status = 'cancelled', updated_at = now()

@@ -11,15 +11,9 @@ export interface RefundRecord {
 
 const REFUND_COLUMNS = `id, payment_id AS "paymentId", amount_cents AS "amountCents", reason, created_at AS "createdAt"`;
 
-/** Refunds of the tenant's payments; every statement is pinned to the tenant (tenant_id = $1). */
 @Injectable()
 export class RefundsRepository {
-  /**
-   * Refunds part of a payment: the payment's refunded total grows under its row lock only while
-   * it stays within what was paid, then the refund row is written. Two router statements rather
-   * than one CTE: Citus would plan the CTE as a subplan pulled through the coordinator. Null when
-   * the payment is not the order's, or the amount is more than is left.
-   */
+  /** Two router statements, not one CTE: Citus would plan the CTE as a subplan pulled through the coordinator. */
   async refund(tx: TenantTransaction, orderId: number, paymentId: number, amountCents: number, reason: string | null): Promise<RefundRecord | null> {
     const claimed = await tx.query<{ id: number }>(
       `UPDATE payments SET refunded_cents = refunded_cents + $4
@@ -35,7 +29,6 @@ export class RefundsRepository {
     return rows[0];
   }
 
-  /** What is left to refund of the order's payment, or null when there is no such payment. */
   async refundable(tx: TenantTransaction, orderId: number, paymentId: number): Promise<number | null> {
     const rows = await tx.query<{ left: number }>(
       `SELECT amount_cents - refunded_cents AS left FROM payments WHERE tenant_id = $1 AND order_id = $2 AND id = $3`,

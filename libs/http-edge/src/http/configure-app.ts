@@ -18,23 +18,15 @@ export const BODY_LIMIT = '1mb';
 export interface HttpAppOptions {
   title: string;
   description: string;
-  /** Bearer schemes documented in OpenAPI, by name. */
   bearerSchemes: string[];
   requestTimeoutMs: number;
-  /** How long a streaming route may take to receive its body (a tenant import of millions of rows). */
   streamingTimeoutMs?: number;
-  /** Routes that read a non-JSON body as a stream (the tenant import), by method, path and media type. */
   streamingRoutes?: StreamingRoute[];
   documentRules?: DocumentRules;
-  /** The process's pino logger (createLogger), also given to NestFactory.create as a PinoNestLogger. */
   logger: Logger;
 }
 
-/**
- * Everything both services share at the HTTP edge, in the order it must run: request id first
- * (so even a rejected body gets one), then the body parser with its limit, then Nest.
- * The app must be created with `bodyParser: false` and `logger: new PinoNestLogger(options.logger)`.
- */
+/** Request id first (so even a rejected body gets one), then the body parser, then Nest; create the app with bodyParser: false. */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
   const instance = app.getHttpAdapter().getInstance() as express.Express;
   instance.disable('x-powered-by');
@@ -89,7 +81,6 @@ function bodyParserErrorHandler(error: Error & { type?: string; status?: number 
   response.status(status).json(errorBody(status, message, requestId));
 }
 
-/** Every JSON body of this API is an object; a top-level array or scalar is a 400. */
 function rejectNonObjectBodies(request: Request, response: Response, next: NextFunction): void {
   const body: unknown = request.body;
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
@@ -104,12 +95,7 @@ function rejectNonObjectBodies(request: Request, response: Response, next: NextF
   next();
 }
 
-/**
- * What the validation pipe cannot refuse itself: class-transformer silently drops `__proto__`
- * and `constructor` keys (so they would pass as known fields), and it recurses without bound
- * (a deeply nested body overflows the stack: a 500). No DTO has such keys or such depth.
- * PostgreSQL text cannot hold a NUL character, so no string field may contain one.
- */
+/** What the validation pipe cannot refuse: __proto__ and constructor keys, which class-transformer drops, unbounded nesting, and NUL, which PostgreSQL text cannot hold. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_BODY_DEPTH = 32;
 

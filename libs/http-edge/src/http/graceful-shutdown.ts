@@ -3,16 +3,12 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 
-/**
- * The app's shutdown state, one per Nest app: draining is true from the shutdown signal on
- * (readiness turns 503 so load balancers stop routing here), and requests in flight are counted.
- */
+/** draining from the shutdown signal on (readiness 503), with the requests in flight counted. */
 @Injectable()
 export class DrainState {
   draining = false;
   inFlight = 0;
 
-  /** Counts requests in flight; while draining, asks clients not to reuse the connection. */
   readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
     this.inFlight += 1;
     let counted = true;
@@ -29,18 +25,7 @@ export class DrainState {
 
 const SETTLE_MS = 200;
 
-/**
- * SIGTERM and SIGINT: first drain for `drainMs` (readiness answers 503 and every response
- * carries `Connection: close`, so load balancers and clients move away while this process
- * still serves), then stop listening (new connections are refused), serve every request
- * already accepted, close the idle connections once nothing is in flight, close the pools,
- * run `afterClose`, exit 0. Set `drainMs` to the load balancer's deregistration delay: a
- * connection that arrives in the instant the listener closes is reset by the kernel.
- *
- * Node's http `server.close()` closes idle keep-alive connections at once, including one
- * whose request is still on the wire, and Nest's shutdown hooks re-raise the signal (exit
- * status 143): both are avoided here.
- */
+/** Drain, stop listening, finish what was accepted, close pools, exit 0 (README, "Failure behaviour"). Done by hand: Node's server.close() drops idle keep-alive sockets whose request is on the wire, and Nest's hooks re-raise the signal. */
 export function installGracefulShutdown(app: INestApplication, drainMs: number, afterClose: () => Promise<void> = () => Promise.resolve()): void {
   const logger = new Logger('Shutdown');
   const drain = app.get(DrainState);
@@ -69,10 +54,7 @@ export function installGracefulShutdown(app: INestApplication, drainMs: number, 
   process.once('SIGINT', (signal) => void shutdown(signal));
 }
 
-/**
- * A promise rejected with nobody listening is a bug to log, not a reason to drop every request
- * in flight by crashing the process.
- */
+/** A promise rejected with nobody listening is a bug to log, not a reason to drop every request in flight. */
 export function logUnhandledRejections(): void {
   const logger = new Logger('Process');
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

@@ -46,17 +46,12 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 };
 
 export interface DocumentRules {
-  /** Paths whose operations are rate limited per tenant (429, RateLimit-* headers). */
   rateLimitedPrefix?: string;
   /** Paths that never touch the database or need no credentials (liveness, the document itself). */
   infrastructurePaths?: string[];
 }
 
-/**
- * Completes the generated document so that it is the contract in machine form: every status an
- * operation can answer, each error with the one shared schema, and the response headers.
- * Nest's decorators describe the successes; the rules of the HTTP edge are written here once.
- */
+/** Every status an operation can answer, the one error schema and the headers: the rules of the HTTP edge, written once. */
 export function completeDocument(document: OpenAPIObject, rules: DocumentRules = {}): OpenAPIObject {
   document.info.license ??= { name: 'MIT', url: 'https://opensource.org/licenses/MIT' };
   document.components ??= {};

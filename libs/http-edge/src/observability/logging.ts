@@ -5,7 +5,6 @@ import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
 import { requestIdOf } from '../http/request-id';
 
-/** Human-readable lines for a person at a terminal; JSON for everything else (collectors, files, pipes). */
 export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean | undefined): boolean {
   if (environment.LOG_FORMAT !== 'auto') return environment.LOG_FORMAT === 'pretty';
   return stdoutIsTerminal === true && environment.NODE_ENV !== 'production' && prettyPrinterInstalled();
@@ -21,7 +20,6 @@ function prettyPrinterInstalled(): boolean {
   }
 }
 
-/** The process's one pino logger: Nest's own lines and the access log both go through it. */
 export function createLogger(environment: Pick<Environment, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>): Logger {
   const pretty = usePrettyLogs(environment, process.stdout.isTTY);
   return pino({
@@ -33,10 +31,7 @@ export function createLogger(environment: Pick<Environment, 'LOG_LEVEL' | 'LOG_F
 type NestLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
 const PINO_LEVEL: Record<NestLevel, Level> = { log: 'info', error: 'error', warn: 'warn', debug: 'debug', verbose: 'trace', fatal: 'fatal' };
 
-/**
- * Nest's LoggerService on pino. Nest appends the context (a class name) as the last argument;
- * an object message is merged into the line, with the next string argument as its message.
- */
+/** Nest appends the context (a class name) last; an object message is merged into the line. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
@@ -73,10 +68,6 @@ export class PinoNestLogger implements LoggerService {
 /** Probes and scrapes would drown the access log. */
 const QUIET_PATHS = /^\/(?:metrics|health)(?:[/?]|$)/;
 
-/**
- * One access-log line per request, when it ends, at a level that follows the status. The
- * request id set by the first middleware ties it to every other line of the request.
- */
 export function accessLogMiddleware(logger: Logger) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = performance.now();
