@@ -39,10 +39,7 @@ const COUNTRIES: Array<[code: string, name: string, region: string, currency: st
   ['ZA', 'South Africa', 'Africa', 'ZAR'],
 ];
 
-/**
- * Reference tables are small, read by every tenant query, and replicated to every worker so
- * that joins with them stay local to the shard.
- */
+/** Replicated to every worker, so that tenant queries join them on the shard. */
 export class CreateReferenceTables1764000001000 implements MigrationInterface {
   name = 'CreateReferenceTables1764000001000';
 

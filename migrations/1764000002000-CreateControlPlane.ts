@@ -1,10 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { useSequentialShardModifications, whenCitus } from './support/citus';
 
-/**
- * The control plane lives on the coordinator: a handful of rows per tenant, read on every
- * request (through a short cache) and never joined with tenant data.
- */
 export class CreateControlPlane1764000002000 implements MigrationInterface {
   name = 'CreateControlPlane1764000002000';
 

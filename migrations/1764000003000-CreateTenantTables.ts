@@ -70,7 +70,6 @@ export class CreateTenantTables1764000003000 implements MigrationInterface {
       ALTER TABLE payments ADD CONSTRAINT payments_order_fkey
         FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id) ON DELETE CASCADE`);
 
-    // Each index leads with tenant_id so every /v1 query is an index scan inside one tenant.
     await queryRunner.query(`CREATE INDEX orders_by_status ON orders (tenant_id, status, id DESC)`);
     await queryRunner.query(`
       CREATE UNIQUE INDEX orders_idempotency_key ON orders (tenant_id, idempotency_key)

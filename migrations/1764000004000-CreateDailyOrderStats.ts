@@ -18,7 +18,6 @@ export class CreateDailyOrderStats1764000004000 implements MigrationInterface {
         PRIMARY KEY (tenant_id, day, country_code)
       )`);
     await whenCitus(queryRunner, [`SELECT create_distributed_table('daily_order_stats', 'tenant_id', colocate_with => 'orders')`]);
-    // Analytics ranges cut across tenants, so this index leads with the day.
     await queryRunner.query(`CREATE INDEX daily_order_stats_by_day ON daily_order_stats (day)`);
 
     await queryRunner.query(`
@@ -35,7 +34,6 @@ export class CreateDailyOrderStats1764000004000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX orders_by_updated_at ON orders (updated_at)`);
     await queryRunner.query(`CREATE INDEX orders_by_created_at ON orders (created_at)`);
 
-    // Tenant deletion removes its rollup rows in the same transaction as its orders; row-level security keeps it to them.
     await queryRunner.query(`ALTER TABLE daily_order_stats ENABLE ROW LEVEL SECURITY`);
     await queryRunner.query(`
       CREATE POLICY daily_order_stats_tenant_isolation ON daily_order_stats TO app_tenant

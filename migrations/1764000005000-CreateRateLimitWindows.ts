@@ -1,10 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Per-tenant request counters shared by every API process: one row per tenant and minute.
- * A plain table on the coordinator (never joined with anything, so Citus leaves it alone);
- * old windows are deleted by the API as it goes.
- */
+/** A plain table on the coordinator, one row per tenant and minute; the API deletes old windows as it goes. */
 export class CreateRateLimitWindows1764000005000 implements MigrationInterface {
   name = 'CreateRateLimitWindows1764000005000';
 

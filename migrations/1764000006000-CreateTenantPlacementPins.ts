@@ -1,11 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { whenCitus } from './support/citus';
 
-/**
- * Tenants pinned to a dedicated node, and the rebalance strategy that honours the pins: a
- * pinned tenant's shard group may live only on its node, and no other shard may live there.
- * A plain table on the coordinator, where the rebalancer calls the function.
- */
+/** A pinned tenant's shard group lives only on its node, and no other shard lives there. */
 export class CreateTenantPlacementPins1764000006000 implements MigrationInterface {
   name = 'CreateTenantPlacementPins1764000006000';
 

@@ -1,9 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * The audit trail of the control plane: every admin action, who did it (the kind of token),
- * what, on which tenant, when, and the request id. Append-only for the API's role.
- */
 export class CreateAdminAudit1764000007000 implements MigrationInterface {
   name = 'CreateAdminAudit1764000007000';
 

@@ -1,9 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Says in the catalog which tables are the control plane: local to the coordinator on purpose,
- * though some carry a tenant_id. The schema doctor reads these comments (CONTROL_PLANE_MARKER).
- */
+/** Local to the coordinator on purpose, though some carry a tenant_id; the schema doctor reads these comments. */
 const CONTROL_PLANE = {
   tenants: 'control plane: one row per tenant',
   api_keys: 'control plane: api key hashes, read on every request through a short cache',

@@ -1,11 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { useSequentialShardModifications, whenCitus } from './support/citus';
 
-/**
- * Refunds against payments: a tenant table added the way docs/adding-a-tenant-table.md walks
- * through. tenant_id leads the key, the table joins the orders colocation group before its
- * foreign key is added, and row-level security backs the explicit predicates.
- */
+/** A tenant table added as docs/adding-a-tenant-table.md walks through. */
 export class CreateRefunds1764000009000 implements MigrationInterface {
   name = 'CreateRefunds1764000009000';
 

@@ -132,7 +132,6 @@ export class CreateTenantFunctions1764000010000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await useSequentialShardModifications(queryRunner);
-    // Newest first, with or without a status filter: the order of GET /v1/orders.
     await queryRunner.query(`CREATE INDEX orders_newest_first ON orders (tenant_id, created_at DESC, id DESC)`);
     await queryRunner.query(`CREATE INDEX orders_newest_first_by_status ON orders (tenant_id, status, created_at DESC, id DESC)`);
     for (const { signature, definition } of FUNCTIONS) {

@@ -1,6 +1,5 @@
 import { QueryRunner } from 'typeorm';
 
-/** Citus-only calls go through whenCitus: the same migrations run on a single PostgreSQL. */
 export async function hasCitus(queryRunner: QueryRunner): Promise<boolean> {
   const rows = (await queryRunner.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)) as unknown[];
   return rows.length > 0;

@@ -11,11 +11,7 @@ export interface AnalyticsAppOptions {
   endpoints: DatabaseEndpoints;
 }
 
-/**
- * The analytics service: its own process, its own read-only role and small pool
- * (ANALYTICS_DB_POOL_SIZE), so cross-tenant queries never take connections from the tenant
- * API. The owner pool (two connections, direct to the coordinator) only refreshes the rollup.
- */
+/** Its own process, read-only role and small pool: cross-tenant reads never take the tenant API's connections. */
 @Module({})
 export class AppModule {
   static register({ environment, endpoints }: AnalyticsAppOptions): DynamicModule {

@@ -20,7 +20,6 @@ async function bootstrap(): Promise<void> {
 
   const app = await createAnalyticsApp(environment, database.endpoints);
   logUnhandledRejections();
-  // The embedded server (when this process started it) stops after Nest has closed its pools.
   installGracefulShutdown(app, environment.SHUTDOWN_DRAIN_MS, () => database.stop());
 
   await listenOrExplain(() => app.listen(environment.ANALYTICS_PORT, environment.HOST), environment.ANALYTICS_PORT, 'ANALYTICS_PORT');

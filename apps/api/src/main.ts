@@ -7,12 +7,7 @@ import { DemoTenant, seedDemoTenants } from './bootstrap/demo-seed';
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
-/**
- * Accept backlog of the listening socket. Node's default (511) overflows when more clients than
- * that connect at once (the 1,000-client storm of `npm run bench`): the kernel drops the surplus
- * connection attempts, those clients retry after 1 s, 3 s, 7 s, and their requests time out.
- * The kernel caps the value at net.core.somaxconn.
- */
+/** Node's default backlog (511) overflows in the 1,000-client storm: dropped SYNs retry after 1, 3, 7 s and time out. Capped by somaxconn. */
 const LISTEN_BACKLOG = 2048;
 
 async function bootstrap(): Promise<void> {
@@ -28,7 +23,6 @@ async function bootstrap(): Promise<void> {
 
   const app = await createApiApp(environment, database.endpoints);
   logUnhandledRejections();
-  // The embedded server stops after Nest has closed its pools.
   installGracefulShutdown(app, environment.SHUTDOWN_DRAIN_MS, () => database.stop());
 
   const demo = (environment.SEED_DEMO ?? database.endpoints.embedded) ? await seedDemoTenants(app) : [];

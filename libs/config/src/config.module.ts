@@ -1,7 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Environment } from './environment';
 
-/** Makes the validated Environment injectable by its class. */
 @Global()
 @Module({})
 export class ConfigModule {

@@ -1,28 +1,21 @@
 import type { Environment } from './environment';
 
-/** Database roles created by the migrations; each process connects as the role its work needs. */
 export const DatabaseRole = {
-  /** Tenant API: subject to row-level security, router queries only on Citus. */
   Tenant: 'app_tenant',
-  /** Control plane: tenants and api keys on the coordinator. */
   Control: 'app_control',
-  /** Cross-tenant analytics: read-only, its own pool. */
   Analytics: 'app_analytics',
 } as const;
 
 export interface DatabaseEndpoints {
-  /** Owner of the schema: migrations and cluster operations, always direct to the coordinator. */
   owner: string;
   tenant: string;
   control: string;
   analytics: string;
-  /** True when the URLs point at the embedded PostgreSQL started by this process. */
   embedded: boolean;
 }
 
 export const DATABASE_ENDPOINTS = Symbol('DATABASE_ENDPOINTS');
 
-/** Returns the URL with its user (and password) replaced: the default for the per-role pools. */
 export function withCredentials(url: string, user: string, password?: string): string {
   const parsed = new URL(url);
   parsed.username = encodeURIComponent(user);
@@ -30,7 +23,6 @@ export function withCredentials(url: string, user: string, password?: string): s
   return parsed.toString();
 }
 
-/** Endpoints for a configured database: explicit per-role URLs win, otherwise the owner URL with the role swapped in. */
 export function endpointsFromEnvironment(environment: Environment): DatabaseEndpoints {
   const owner = environment.DATABASE_URL;
   if (!owner) {

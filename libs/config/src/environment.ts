@@ -15,7 +15,6 @@ const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const toBoolean = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 
-/** Every variable the processes read, validated once at boot; the README's table says what each one means. */
 export class Environment {
   @IsInt()
   @Min(0)
@@ -164,7 +163,6 @@ export class Environment {
 
 export class EnvironmentError extends Error {}
 
-/** Properties with a default, plus the optional ones, known only from their decorators. */
 export const ENVIRONMENT_VARIABLES: readonly string[] = Object.freeze([
   ...new Set([
     ...Object.keys(new Environment()),

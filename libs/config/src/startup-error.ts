@@ -1,7 +1,4 @@
-/**
- * A failure to start that says what failed and what to do about it, in a line each: what
- * runMain prints instead of a stack trace.
- */
+/** What failed and what to do about it, a line each: what runMain prints instead of a stack trace. */
 export class StartupError extends Error {
   constructor(
     readonly what: string,
@@ -12,7 +9,6 @@ export class StartupError extends Error {
   }
 }
 
-/** Describes a failed connection to a configured database by its cause. */
 export function connectionFailure(error: unknown, url: string, variable: string): StartupError {
   const { host, pathname, username } = new URL(url);
   const code = (error as { code?: string } | undefined)?.code;

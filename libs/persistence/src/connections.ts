@@ -36,7 +36,6 @@ export function dataSourceOptions(settings: PoolSettings): DataSourceOptions {
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    // Extensions are the migrations' business; the app roles may not create them anyway.
     installExtensions: false,
     logging: false,
     applicationName: settings.applicationName,

@@ -3,13 +3,8 @@ import { connectionFailure, messageOf, StartupError } from '@app/config';
 import { migrations } from '@migrations';
 import { dataSourceOptions, MIGRATIONS_TABLE } from './connections';
 
-/** Names of every migration this build knows, for readiness checks. */
 export const knownMigrationNames: string[] = migrations.map((migration) => new migration().name);
 
-/**
- * Runs pending migrations as the schema owner, one transaction per migration. Returns their
- * names. A failure names the database or the migration, and what to do.
- */
 export async function runMigrations(ownerUrl: string, variable = 'DATABASE_URL'): Promise<string[]> {
   const dataSource = new DataSource(
     dataSourceOptions({ url: ownerUrl, poolSize: 1, connectTimeoutMs: 10_000, queryTimeoutMs: 600_000, applicationName: 'migrations' }),

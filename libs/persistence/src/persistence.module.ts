@@ -7,12 +7,10 @@ import { TenantDatabase } from './tenant-database';
 export interface PersistenceOptions {
   environment: Environment;
   endpoints: DatabaseEndpoints;
-  /** Which pools this process opens; each app opens only the roles it needs. */
   connections: ConnectionName[];
   applicationName: string;
 }
 
-/** Cluster operations (isolating a tenant, moving shards) legitimately run for minutes. */
 const OWNER_QUERY_TIMEOUT_MS = 30 * 60_000;
 
 function queryTimeoutFor(name: ConnectionName, environment: Environment): number {
@@ -47,14 +45,12 @@ export class PersistenceModule {
           queryTimeoutMs: queryTimeoutFor(name, environment),
           applicationName: `${options.applicationName}:${name}`,
         }),
-        // Entities are registered by the features that use them (TypeOrmModule.forFeature).
         autoLoadEntities: true,
         // Boot must not wait for a database that is down: readiness reports it instead.
         retryAttempts: 0,
         manualInitialization: false,
       }),
     );
-    // Repositories belong to the features that use them; the tenant pool comes with its one way in.
     const providers: Provider[] = options.connections.includes(Connection.Tenant) ? [TenantDatabase] : [];
     return {
       module: PersistenceModule,

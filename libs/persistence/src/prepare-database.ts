@@ -7,7 +7,6 @@ export interface PreparedDatabase {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL, or the embedded PostgreSQL (started by the first process, attached to by the others); then the migrations, unless MIGRATE_ON_BOOT is off. */
 export async function prepareDatabase(environment: Environment, log: (message: string) => void): Promise<PreparedDatabase> {
   if (environment.DATABASE_URL) {
     const endpoints = endpointsFromEnvironment(environment);
@@ -15,8 +14,7 @@ export async function prepareDatabase(environment: Environment, log: (message: s
     return { endpoints, appliedMigrations, stop: () => Promise.resolve() };
   }
   log(`No DATABASE_URL: using the embedded PostgreSQL in ${environment.EMBEDDED_PG_DIR} on port ${environment.EMBEDDED_PG_PORT}`);
-  // Loaded only here, so a deployment with DATABASE_URL never loads it. A relative path: the
-  // build rewrites the @app/ names of static imports only (the folders match in src and dist).
+  // A relative path: the build rewrites @app/ names in static imports only.
   const { startEmbeddedDatabase } = await import('../../dev-database/src');
   const embedded = await startEmbeddedDatabase({ directory: environment.EMBEDDED_PG_DIR, port: environment.EMBEDDED_PG_PORT });
   if (embedded.attached) log('The embedded PostgreSQL was already running (started by another process of this project): attached to it');

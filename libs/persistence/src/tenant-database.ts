@@ -13,7 +13,6 @@ export interface TenantTransactionOptions {
   readOnly?: boolean;
 }
 
-/** Bound to one tenant: tenant_id in every statement routes it, row-level security on app.tenant_id backs it up. */
 export class TenantTransaction {
   constructor(
     private readonly runner: QueryRunner,
@@ -43,7 +42,6 @@ export function openingStatements(context: TenantContext, options: TenantTransac
 export class TenantDatabase {
   constructor(@InjectDataSource(Connection.Tenant) private readonly dataSource: DataSource) {}
 
-  /** A delegated tenant function (migration CreateTenantFunctions) in autocommit: one round trip, the tenant id as $1. */
   async call<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
     const { tenantId } = requireTenant();
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;

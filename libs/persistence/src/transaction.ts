@@ -19,7 +19,6 @@ export async function inTransaction<T>(dataSource: DataSource, opening: readonly
   }
 }
 
-/** Rolls back; returns the rollback's own error (a dead connection) so it is not pooled again. */
 async function rollback(runner: QueryRunner): Promise<unknown> {
   if (runner.isReleased) return undefined;
   try {

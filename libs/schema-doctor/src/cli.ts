@@ -4,7 +4,6 @@ import { examineSchema, exitCodeOf, formatFindings } from './doctor';
 
 const USAGE = 'usage: npm run doctor -- --url postgres://user@host:port/db [--schema public] [--tenant-column tenant_id] [--json]';
 
-/** `npm run doctor`: the schema doctor against any PostgreSQL URL. Exit 0 clean, 1 warnings, 2 errors, 3 unusable. */
 async function main(): Promise<number> {
   let values;
   try {

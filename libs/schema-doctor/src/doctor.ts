@@ -394,7 +394,6 @@ async function examineCitus(db: Queryable, context: CitusContext): Promise<void>
   }
 }
 
-/** 0 clean, 1 warnings only, 2 any error. */
 export function exitCodeOf(findings: Finding[]): 0 | 1 | 2 {
   if (findings.some((finding) => finding.severity === 'error')) return 2;
   return findings.length > 0 ? 1 : 0;

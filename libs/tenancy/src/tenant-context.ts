@@ -20,7 +20,6 @@ export class InvalidTenantIdError extends Error {
   }
 }
 
-/** The one definition of a UUID as this project writes them: lower-case, hyphenated. */
 export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Inlined in SET LOCAL, which takes no bind parameters: only a canonical UUID can reach the SQL text. */
@@ -42,7 +41,6 @@ export function currentTenant(): TenantContext | undefined {
   return storage.getStore();
 }
 
-/** The current tenant, or a MissingTenantContextError: never a default, never "all tenants". */
 export function requireTenant(): TenantContext {
   const context = storage.getStore();
   if (!context) {

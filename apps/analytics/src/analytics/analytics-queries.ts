@@ -1,4 +1,4 @@
-/** The analytics SQL as pure functions, so the service, the bench and the EXPLAIN script run the same statements (docs/analytics-rollup.md). */
+/** Pure functions, so the service, the bench and the EXPLAIN script run the same statements (docs/analytics-rollup.md). */
 
 export const MAX_TOP_TENANTS = 100;
 export const MAX_DAYS = 366;
@@ -13,7 +13,6 @@ export interface TimeWindow {
   to: Date;
 }
 
-/** Whole UTC days [firstDay, endDay) come from the rollup, the partial days around them from orders. */
 export interface WindowSplit {
   from: string;
   to: string;
@@ -51,7 +50,6 @@ export function utcDay(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
 
-/** What a query groups by besides tenant_id, in each leg and in the outer query. */
 interface Dimension {
   fromRollup: string[];
   fromOrders: string[];
@@ -117,7 +115,6 @@ function rollupLeg(dimension: Dimension, firstDay: string, endDay: string): stri
           JOIN country c ON c.code = s.country_code`;
 }
 
-/** Corrections for the orders of the whole days that were touched since the watermark. */
 function tailLeg(dimension: Dimension, watermark: string, wholeFrom: string, wholeTo: string): string {
   const correction = `((o.status <> 'cancelled')::int - (o.created_at < ${watermark}::timestamptz)::int)`;
   return `SELECT ${columns('o', dimension.fromOrders, `${correction}::bigint`, `${correction} * o.total_cents`)}
@@ -134,7 +131,6 @@ function edgesLeg(dimension: Dimension, from: string, wholeFrom: string, wholeTo
              OR (o.created_at >= ${wholeTo}::timestamptz AND o.created_at < ${to}::timestamptz))`;
 }
 
-/** The definition: orders created in [from, to) that are not cancelled. */
 function rawLeg(dimension: Dimension, from: string, to: string): string {
   return `SELECT ${columns('o', dimension.fromOrders, '1::bigint', 'o.total_cents')}
           FROM ${source(dimension, 'orders o')}

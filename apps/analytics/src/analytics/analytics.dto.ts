@@ -3,10 +3,7 @@ import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class
 import { QueryInt } from '@app/http-edge';
 import { MAX_DAYS, MAX_TOP_TENANTS } from './analytics-queries';
 
-/**
- * An instant: date, time and an explicit offset, at most millisecond precision (what the
- * window is computed with), e.g. 2025-01-31T00:00:00Z or 2025-01-31T09:30:00.250+02:00.
- */
+/** Millisecond precision at most, what the window is computed with. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const INSTANT_EXAMPLE = '2025-01-31T00:00:00Z';
 

@@ -4,7 +4,6 @@ import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import { AnalyticsRepository } from './analytics.repository';
 
-/** The cross-tenant routes under /analytics, behind ANALYTICS_TOKEN. */
 @Module({
   controllers: [AnalyticsController],
   providers: [AnalyticsService, AnalyticsTokenGuard, AnalyticsRepository],

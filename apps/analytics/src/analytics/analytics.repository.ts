@@ -48,7 +48,6 @@ const ROLLUP_ATTEMPTS = 2;
 /** A year of rollup rows makes tens of thousands of (tenant, country) groups: at the default 4MB the hash aggregates spilled to disk. */
 const WORK_MEM = '32MB';
 
-/** Cross-tenant reads as app_analytics; the rollup only when settled and of the same generation after the query (docs/analytics-rollup.md). */
 @Injectable()
 export class AnalyticsRepository {
   constructor(

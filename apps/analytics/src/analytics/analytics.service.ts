@@ -20,7 +20,6 @@ export class AnalyticsService {
     return counted('top-tenants', await this.analytics.topTenants(window, query.limit));
   }
 
-  /** Every one of the days, oldest first: the days without orders as zeros. */
   async daily(query: DailyQueryDto): Promise<DailyRevenueRecord[]> {
     const days = lastDays(query.days, new Date());
     const byDay = new Map(counted('daily', await this.analytics.daily(days)).map((row) => [row.day, row]));

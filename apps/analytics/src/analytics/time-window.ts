@@ -3,14 +3,9 @@ import type { TimeWindow } from './analytics-queries';
 import { DEFAULT_WINDOW_DAYS } from './analytics.dto';
 
 const DAY_MS = 86_400_000;
-/** What PostgreSQL's timestamptz and ISO dates both hold. */
 const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
-/**
- * The window of a request: `to` defaults to now, `from` to 30 days before `to`; `from` must
- * come first. Inputs are validated ISO-8601 instants already.
- */
 export function resolveWindow(query: { from?: string; to?: string }, now: Date): TimeWindow {
   const to = query.to === undefined ? now : instant(query.to, 'to');
   const from = query.from === undefined ? new Date(to.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS) : instant(query.from, 'from');

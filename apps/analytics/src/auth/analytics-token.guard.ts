@@ -3,15 +3,7 @@ import type { Request } from 'express';
 import { bearerToken, looksLikeApiKey, looksLikeGeneratedAdminToken, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
 
-/**
- * /analytics/*: only ANALYTICS_TOKEN. A token of another kind is a 403, anything else a 401.
- *
- * Tenant keys are recognised by their format, not looked up: the analytics role cannot read
- * api_keys (the control plane is not its business, and a lookup would need the API's pool),
- * so a well-formed tenant key is refused as the wrong kind whether or not it is live. The
- * admin token is recognised by value when this process knows it, and by the format of the
- * API's generated ones otherwise.
- */
+/** Tenant keys are refused by their format: the analytics role cannot read api_keys, so a live key and a dead one both get a 403. */
 @Injectable()
 export class AnalyticsTokenGuard implements CanActivate {
   constructor(@Inject(Environment) private readonly environment: Environment) {}

@@ -8,13 +8,7 @@ import { RollupService } from '../rollup/rollup.service';
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
-/**
- * One refresh of the rollup, now: `npm run rollup` (`-- --rebuild` to start over from the
- * orders, after a bulk import of past orders). Same database resolution as the apps
- * (DATABASE_URL, or the embedded PostgreSQL), pending migrations first. Waits for a refresh
- * that is already running elsewhere, then adds what is left. Exits 0 or prints the error and
- * exits 1.
- */
+/** npm run rollup [-- --rebuild]: waits for a refresh running elsewhere, then adds what is left. */
 async function rollup(): Promise<void> {
   const rebuild = process.argv.includes('--rebuild');
   const environment = validateEnvironment(process.env);

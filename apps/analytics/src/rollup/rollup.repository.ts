@@ -24,12 +24,10 @@ export type RefreshStatus = 'refreshed' | 'current' | 'busy';
 
 export interface RefreshOptions {
   wait: boolean;
-  /** Needed after orders were written with past timestamps (docs/analytics-rollup.md). */
   rebuild?: boolean;
 }
 
 export interface RollupRefresh {
-  /** refreshed: W moved forward; current: nothing to add; busy: another writer held the lock. */
   status: RefreshStatus;
   previous?: string;
   rolledUpTo?: string;
@@ -45,7 +43,6 @@ interface Plan {
   lagSeconds: number;
 }
 
-/** The incremental refresh of daily_order_stats, as the schema owner on the coordinator (docs/analytics-rollup.md). */
 @Injectable()
 export class RollupRepository {
   constructor(@InjectDataSource(Connection.Owner) private readonly dataSource: DataSource) {}

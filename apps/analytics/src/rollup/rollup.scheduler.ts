@@ -2,11 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Environment } from '@app/config';
 import { RollupService } from './rollup.service';
 
-/**
- * Refreshes the rollup at boot and then every ROLLUP_INTERVAL_SECONDS (0: never). The next run
- * is scheduled when the previous one has finished, so runs of this process never overlap;
- * runs of other processes (another replica, `npm run rollup`) are skipped through the lock.
- */
+/** The next run is scheduled when the last one has finished; other processes' runs are skipped through the lock. */
 @Injectable()
 export class RollupScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RollupScheduler');
@@ -23,7 +19,6 @@ export class RollupScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.environment.ROLLUP_INTERVAL_SECONDS > 0) this.schedule(0);
   }
 
-  /** Before the pools close: no new run, and the one in flight finishes. */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -5,7 +5,6 @@ import { rollupLagSeconds, rollupRefreshDuration, rollupRefreshesTotal } from '.
 /** A watermark this far behind means a transaction has stayed open that long: worth a warning. */
 const LAG_WARNING_SECONDS = 600;
 
-/** One refresh of daily_order_stats, logged and measured; the scheduler and the command both run it. */
 @Injectable()
 export class RollupService {
   private readonly logger = new Logger('Rollup');

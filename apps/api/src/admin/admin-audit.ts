@@ -44,7 +44,6 @@ export class AuditPageView {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
-/** The audit trail (local table admin_audit, role app_control). */
 @Injectable()
 export class AdminAuditRepository {
   constructor(@InjectDataSource(Connection.Control) private readonly dataSource: DataSource) {}
@@ -59,7 +58,6 @@ export class AdminAuditRepository {
     ]);
   }
 
-  /** Newest first; `beforeId` is the keyset of the next page. */
   page(limit: number, beforeId?: number): Promise<AuditEntry[]> {
     return this.dataSource.query(
       `SELECT id, occurred_at AS "occurredAt", actor, action, tenant_id AS "tenantId", request_id AS "requestId", details
@@ -116,8 +114,5 @@ function detailsOf(request: Request, result: unknown): Record<string, unknown> {
   return details;
 }
 
-/**
- * Records the handler's action in the audit trail once it has succeeded. The interceptor is
- * attached to the audited handlers only: every other request skips Nest's interceptor chain.
- */
+/** Attached to the audited handlers only: every other request skips Nest's interceptor chain. */
 export const Audited = (action: AdminAction) => applyDecorators(SetMetadata(AUDIT_ACTION, action), UseInterceptors(AuditInterceptor));

@@ -100,7 +100,6 @@ export class ImportedTenantView extends CreatedTenantView {
   @ApiProperty({ type: ImportedRowsView, description: 'Rows written per tenant table' }) rows: ImportedRowsView;
 }
 
-/** The node to dedicate to the tenant; both fields or neither. */
 export class IsolateTenantDto {
   @ApiPropertyOptional({ example: '127.0.0.1', description: 'A worker of the cluster (GET /admin/cluster); with nodePort' })
   @ValidateIf((dto: IsolateTenantDto) => dto.nodeName !== undefined || dto.nodePort !== undefined)

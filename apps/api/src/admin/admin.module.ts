@@ -20,7 +20,6 @@ import { TenantsAdminController } from './tenants-admin.controller';
 import { TenantsAdminService } from './tenants-admin.service';
 import { TenantsRepository } from './tenants.repository';
 
-/** The control plane under /admin, behind ADMIN_TOKEN. */
 @Module({
   imports: [AuthModule, CatalogModule, TypeOrmModule.forFeature([TenantEntity, ApiKeyEntity], Connection.Control)],
   controllers: [TenantsAdminController, ClusterController, AuditController, SchemaCheckController, OpsPageController],

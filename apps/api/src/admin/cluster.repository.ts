@@ -29,7 +29,6 @@ export interface ShardPlacement {
   nodePort: number;
 }
 
-/** One shard group of the tenant tables: the orders shard and, colocated with it, every other tenant table's. */
 export interface ShardGroup extends ShardPlacement {
   minValue: string;
   maxValue: string;
@@ -55,7 +54,6 @@ export class RebalanceBusyError extends Error {}
 
 const APP_TABLES = ['country', 'plans', 'tenants', 'api_keys', 'orders', 'order_items', 'payments', 'daily_order_stats'];
 
-/** As the schema owner, straight to the coordinator: shard operations need table ownership and stay off the pooled tenant path. */
 @Injectable()
 export class ClusterRepository {
   private mode?: ClusterMode;
@@ -206,7 +204,6 @@ export class ClusterRepository {
     return placement;
   }
 
-  /** Starts a background rebalance; RebalanceBusyError while another one (or a shard move) holds the cluster. */
   async startRebalance(): Promise<number | null> {
     try {
       const rows: Array<{ jobId: number | null }> = await this.dataSource.query(`SELECT citus_rebalance_start() AS "jobId"`);

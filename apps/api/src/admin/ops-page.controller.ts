@@ -5,14 +5,9 @@ import type { Response } from 'express';
 
 const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
 const UI_DIRECTORY = join(__dirname, 'ui');
-/** The page runs only its own script and talks only to this API. */
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'none'";
 
-/**
- * The ops page at /admin/ui: static files, no credentials needed to load them; every figure
- * it shows comes from the admin API with the token typed into the page.
- */
 @ApiExcludeController()
 @Controller('admin/ui')
 export class OpsPageController {

@@ -1,16 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DAILY_ORDER_STATS_LOCK, TenantTransaction } from '@app/persistence';
 
-/** A tenant's rows as one whole: what deleting a tenant removes. */
 @Injectable()
 export class TenantDataRepository {
-  /**
-   * Deletes every order of the tenant (items and payments go with them, ON DELETE CASCADE), in
-   * batches so that no single statement outlives the statement timeout; the caller's
-   * transaction keeps it all-or-nothing. The tenant's analytics rollup rows go in the same
-   * transaction, after any running rollup refresh (which could write rows for the tenant
-   * after they are gone) has finished.
-   */
+  /** In batches, so no statement outlives the statement timeout; the rollup rows go after any running refresh, which could write them again. */
   async deleteAll(tx: TenantTransaction, batchSize = 1000): Promise<number> {
     await tx.query(`SELECT pg_advisory_xact_lock_shared($1::bigint)`, [DAILY_ORDER_STATS_LOCK]);
     await tx.query(`DELETE FROM daily_order_stats WHERE tenant_id = $1`, [tx.tenantId]);

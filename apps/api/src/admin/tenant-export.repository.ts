@@ -6,7 +6,6 @@ export interface ExportRow {
   row: Record<string, unknown>;
 }
 
-/** Reads a tenant's rows in id order, batch by batch, inside one snapshot. */
 @Injectable()
 export class TenantExportRepository {
   async batch(tx: TenantTransaction, table: TenantTable, afterId: number, limit: number): Promise<ExportRow[]> {

@@ -8,10 +8,7 @@ import { TenantsAdminService } from './tenants-admin.service';
 
 const BATCH_SIZE = 1000;
 
-/**
- * Streams a tenant archive (see tenant-archive.ts). All reads happen in one REPEATABLE READ
- * transaction on the tenant's shard group, so the lines and the manifest describe one snapshot.
- */
+/** One REPEATABLE READ transaction: the lines and the manifest describe one snapshot. */
 @Injectable()
 export class TenantExportService {
   constructor(

@@ -2,7 +2,6 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export type TenantStatus = 'active' | 'suspended';
 
-/** Control-plane table on the coordinator (a Citus local table when Citus is present). */
 @Entity({ name: 'tenants' })
 export class TenantEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -72,7 +72,6 @@ export class TenantsAdminService {
     return updated;
   }
 
-  /** Plans are reference data: a plan is valid when the plans table has it, with no list in code. */
   private async requirePlan(id: string): Promise<void> {
     if (await this.catalog.plan(id)) return;
     const plans = (await this.catalog.plans()).map((plan) => plan.id);
@@ -90,11 +89,7 @@ export class TenantsAdminService {
     await this.revocations.publish(tenantId);
   }
 
-  /**
-   * Deletes a tenant: keys first (no new writes get in), then every tenant row in one router
-   * transaction (items and payments cascade from orders), then the control-plane row. A crash
-   * half-way leaves a tenant without keys that a repeated DELETE finishes.
-   */
+  /** Keys first (no new writes get in), then the rows, then the control-plane row: a crash half-way leaves a keyless tenant a repeated DELETE finishes. */
   async delete(id: string): Promise<void> {
     const tenant = await this.get(id);
     await this.tenants.revokeAllKeys(id);
@@ -103,7 +98,6 @@ export class TenantsAdminService {
     await this.tenants.delete(id);
   }
 
-  /** Runs admin work as the tenant: the same routing and row-level security as its own requests. */
   async inTenantContext<T>(tenant: TenantEntity, work: () => Promise<T>): Promise<T> {
     const plan = await this.catalog.plan(tenant.plan);
     return runWithTenant(

@@ -7,16 +7,13 @@ import { TenantEntity, TenantStatus } from './tenant.entity';
 
 export interface TenantPageQuery {
   limit: number;
-  /** Keyset: only tenants strictly older than this (created_at, id). */
   before?: { createdAt: string; id: string };
 }
 
 export interface TenantWithCursor extends TenantEntity {
-  /** created_at at full (microsecond) precision, for the next page's keyset. */
   cursorCreatedAt: string;
 }
 
-/** Control-plane persistence (role app_control): tables local to the coordinator. */
 @Injectable()
 export class TenantsRepository {
   private readonly tenants: Repository<TenantEntity>;
@@ -68,7 +65,6 @@ export class TenantsRepository {
     return this.apiKeys.save(this.apiKeys.create({ tenantId, keyHash: key.hash, prefix: key.prefix }));
   }
 
-  /** Revokes one key of the tenant; false when the key is unknown, already revoked or another tenant's. */
   async revokeKey(tenantId: string, keyId: string): Promise<boolean> {
     const result = await this.dataSource.query<[unknown[], number]>(
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,

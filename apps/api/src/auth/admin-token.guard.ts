@@ -4,7 +4,6 @@ import { bearerToken, looksLikeApiKey, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 
-/** /admin/*: only ADMIN_TOKEN. A valid tenant key or the analytics token is the wrong kind (403). */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   constructor(

@@ -11,12 +11,7 @@ interface CacheEntry {
 
 const MAX_CACHED_KEYS = 10_000;
 
-/**
- * Resolves an api key to its tenant. Lookups are cached for API_KEY_CACHE_TTL_MS (misses too,
- * so a flood of made-up keys does not become a flood of queries). Revocation, suspension and
- * deletion evict at once in every process (CredentialRevocations); the TTL bounds staleness
- * only while a process cannot hear them.
- */
+/** Misses are cached too: a flood of made-up keys must not become a flood of queries. CredentialRevocations evicts at once. */
 @Injectable()
 export class ApiKeyAuthenticator {
   private readonly cache = new Map<string, CacheEntry>();
@@ -47,7 +42,6 @@ export class ApiKeyAuthenticator {
     this.cache.clear();
   }
 
-  /** Forgets every cached key of the tenant: the next request is checked against the database. */
   evictTenant(tenantId: string): void {
     for (const [cacheKey, entry] of this.cache) {
       if (entry.grant?.tenantId === tenantId) this.cache.delete(cacheKey);

@@ -5,7 +5,6 @@ export interface IssuedApiKey {
   /** Shown to the client once, never stored. */
   key: string;
   hash: Buffer;
-  /** Enough to recognise a key in a list without revealing it. */
   prefix: string;
 }
 

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { Connection } from '@app/persistence';
 import type { TenantStatus } from '../admin/tenant.entity';
 
-/** A verified, unrevoked api key with what authorization needs about its tenant. */
 export interface ApiKeyGrant {
   keyId: string;
   tenantId: string;
@@ -16,7 +15,6 @@ export interface ApiKeyGrant {
   statementTimeoutMs: number;
 }
 
-/** The lookup behind every tenant request: a key's hash to its tenant and plan (role app_control). */
 @Injectable()
 export class ApiKeysRepository {
   constructor(@InjectDataSource(Connection.Control) private readonly dataSource: DataSource) {}

@@ -9,7 +9,6 @@ import { ApiKeyAuthenticator } from './api-key-authenticator';
 
 const CHANNEL = 'tenant_credentials_changed';
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 5000, 10_000];
-/** How long a change waits to hear its own notification come back before answering anyway. */
 const ECHO_WAIT_MS = 1000;
 
 /** LISTEN on one direct connection to the coordinator (PgBouncer's transaction mode cannot carry it); the key cache's TTL is the fallback. */

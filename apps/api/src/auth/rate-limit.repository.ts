@@ -15,12 +15,10 @@ export interface WindowCount {
   requestCount: number;
 }
 
-/** Shared per-tenant request counters (role app_control, a plain table on the coordinator). */
 @Injectable()
 export class RateLimitRepository {
   constructor(@InjectDataSource(Connection.Control) private readonly dataSource: DataSource) {}
 
-  /** Adds every increment in one statement and returns the resulting totals. */
   async add(increments: WindowIncrement[]): Promise<WindowCount[]> {
     if (increments.length === 0) return [];
     return this.dataSource.query(

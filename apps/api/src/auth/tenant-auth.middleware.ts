@@ -7,11 +7,7 @@ import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { AuthenticatedRequest } from './authenticated-request';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
-/**
- * The only way into a tenant context: the api key decides the tenant. No header, parameter or
- * body field is consulted. Everything downstream of `next()` runs inside the tenant's
- * AsyncLocalStorage context.
- */
+/** The only way into a tenant context: the api key decides the tenant, nothing in the request can. */
 @Injectable()
 export class TenantAuthMiddleware implements NestMiddleware {
   constructor(

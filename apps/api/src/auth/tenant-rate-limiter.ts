@@ -60,7 +60,6 @@ export class TenantRateLimiter implements OnModuleInit, OnModuleDestroy {
     if (used > limit) throw new RateLimitedException(resetSeconds);
   }
 
-  /** Adds the pending counts to the shared counters; concurrent callers share one round trip. */
   async sync(): Promise<void> {
     while (this.syncing) {
       await this.syncing;
@@ -97,7 +96,6 @@ export class TenantRateLimiter implements OnModuleInit, OnModuleDestroy {
   private windowOf(tenantId: string, windowStart: number): TenantWindow {
     let window = this.windows.get(tenantId);
     if (!window || window.windowStart !== windowStart) {
-      // Counts of a finished minute that never reached the database no longer matter.
       window = { windowStart, shared: 0, pending: 0 };
       this.windows.set(tenantId, window);
     }

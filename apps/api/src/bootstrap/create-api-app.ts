@@ -4,7 +4,6 @@ import { configureHttpApp, createLogger, PinoNestLogger } from '@app/http-edge';
 import { DatabaseEndpoints, Environment } from '@app/config';
 import { AppModule } from '../app.module';
 
-/** The API as an unstarted Nest app: used by main and by the integration tests alike. */
 export async function createApiApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<INestApplication> {
   const logger = createLogger(environment);
   const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, logger: new PinoNestLogger(logger) });

@@ -15,10 +15,7 @@ export interface DemoTenant {
   apiKey: string;
 }
 
-/**
- * Makes sure the three demo tenants exist and gives each a fresh api key (revoking the keys
- * printed by the previous start), since a stored key can never be shown again.
- */
+/** A stored key can never be shown again: each start gives the demo tenants fresh keys and revokes the old ones. */
 export async function seedDemoTenants(app: INestApplication): Promise<DemoTenant[]> {
   const admin = app.get(TenantsAdminService);
   const tenants = app.get(TenantsRepository);

@@ -10,10 +10,7 @@ interface Snapshot {
   loadedAt: number;
 }
 
-/**
- * Reference data changes with a deploy, not with traffic: it is read once and kept for a few
- * minutes, so validating an order's country costs no round trip.
- */
+/** Reference data changes with a deploy, not with traffic: validating a country costs no round trip. */
 @Injectable()
 export class CatalogService {
   private snapshot?: Promise<Snapshot>;

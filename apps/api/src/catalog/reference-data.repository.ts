@@ -18,7 +18,6 @@ export interface PlanRecord {
   statementTimeoutMs: number;
 }
 
-/** Reference tables: replicated to every worker on Citus, read through the control pool. */
 @Injectable()
 export class ReferenceDataRepository {
   constructor(@InjectDataSource(Connection.Control) private readonly dataSource: DataSource) {}

@@ -2,12 +2,7 @@ import 'reflect-metadata';
 import { EnvironmentError, validateEnvironment } from '@app/config';
 import { runMigrations } from '@app/persistence';
 
-/**
- * One-shot migration command: applies every pending migration to DATABASE_URL (the schema
- * owner, directly on the coordinator, never through PgBouncer), prints their names and exits
- * 0, or prints the error and exits 1. Deployments run it once before starting the apps with
- * MIGRATE_ON_BOOT=false.
- */
+/** Deployments run this once, as the schema owner straight to the coordinator, then start the apps with MIGRATE_ON_BOOT=false. */
 async function migrate(): Promise<void> {
   const environment = validateEnvironment(process.env);
   if (!environment.DATABASE_URL) {

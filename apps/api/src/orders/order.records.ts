@@ -4,7 +4,6 @@ export const PAYMENT_METHODS = ['card', 'bank_transfer', 'wallet'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-/** Rows of the tenant tables as the repositories return them (camelCase, numbers for bigint). */
 export interface OrderRecord {
   id: number;
   status: OrderStatus;
@@ -39,8 +38,4 @@ export interface OrderDetailsRecord extends OrderRecord {
   payments: PaymentRecord[];
 }
 
-/**
- * What a tenant write function did with its idempotency key: inserted the row, found it stored
- * by the same request, or found it stored by another request.
- */
 export type IdempotentOutcome = 'created' | 'replayed' | 'key_reused';

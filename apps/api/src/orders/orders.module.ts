@@ -10,7 +10,6 @@ import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
 import { TenantController } from './tenant.controller';
 
-/** The tenant API: every route under /v1 runs inside the tenant context of its api key. */
 @Module({
   imports: [AuthModule, CatalogModule],
   controllers: [OrdersController, TenantController, CatalogController],

@@ -42,7 +42,6 @@ export interface OrderStatsRecord {
 export class OrdersRepository {
   constructor(private readonly database: TenantDatabase) {}
 
-  /** Creates the order with its items; with an idempotency key, the stored order when the key is taken (none if it vanished since). */
   async create(order: NewOrder): Promise<{ outcome: IdempotentOutcome; record: OrderDetailsRecord } | null> {
     const rows = await this.database.call<OrderDetailsRecord & { outcome: IdempotentOutcome }>(
       `SELECT * FROM tenant_create_order($1, $2, $3, $4, $5, $6, $7)`,

@@ -24,11 +24,6 @@ export class OrdersService {
     private readonly catalog: CatalogService,
   ) {}
 
-  /**
-   * Creates an order with its items in one statement. With an idempotency key, the unique index
-   * on (tenant_id, idempotency_key) decides the race: a concurrent retry waits for the first
-   * insert to commit, finds the key taken and replays the stored order.
-   */
   async create(input: CreateOrderDto, idempotencyKey: string | null): Promise<IdempotentResult<OrderDetailsRecord>> {
     const country = await this.catalog.country(input.countryCode);
     if (!country) {

@@ -24,7 +24,6 @@ type CaptureRow = PaymentRecord & PaymentRefusal & { outcome: IdempotentOutcome 
 export class PaymentsRepository {
   constructor(private readonly database: TenantDatabase) {}
 
-  /** Captures the payment in one statement; null when its idempotency key's payment vanished since. */
   async capture(payment: NewPayment): Promise<CaptureResult | null> {
     const rows = await this.database.call<CaptureRow>(`SELECT * FROM tenant_capture_payment($1, $2, $3, $4, $5, $6)`, [
       payment.orderId,

@@ -13,11 +13,6 @@ export class PaymentsService {
     private readonly payments: PaymentsRepository,
   ) {}
 
-  /**
-   * Captures a payment in one statement. The order row is locked before the payment is written,
-   * which keeps concurrent payments from overpaying; the unique index on the idempotency key
-   * keeps a retried payment from being taken twice.
-   */
   async capture(orderId: number, input: CreatePaymentDto, idempotencyKey: string | null): Promise<IdempotentResult<PaymentRecord>> {
     const payment = {
       orderId,

@@ -37,7 +37,6 @@ export class RefundsRepository {
     return rows[0]?.left ?? null;
   }
 
-  /** The refunds of the order's payment, oldest first; null when there is no such payment. */
   async list(tx: TenantTransaction, orderId: number, paymentId: number): Promise<RefundRecord[] | null> {
     // A payment without refunds comes back as one row of nulls (the LEFT JOIN); no payment, no row.
     const rows = await tx.query<RefundRecord | { id: null }>(

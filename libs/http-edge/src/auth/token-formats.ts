@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-/**
- * The formats of the project's tokens, defined once: both services recognise a token of the
- * wrong kind by its format before anything else.
- */
-
 /** Tenant api keys: a prefix recognisable in logs and secret scanners, and 32 random bytes in base64url. */
 export const API_KEY_PREFIX = 'tk_';
 const API_KEY_FORMAT = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
@@ -13,7 +8,6 @@ export function looksLikeApiKey(token: string): boolean {
   return API_KEY_FORMAT.test(token);
 }
 
-/** The admin token the API generates for itself when ADMIN_TOKEN is not set: 24 random bytes in base64url. */
 const GENERATED_ADMIN_TOKEN_PREFIX = 'adm_';
 const GENERATED_ADMIN_TOKEN_FORMAT = new RegExp(`^${GENERATED_ADMIN_TOKEN_PREFIX}[A-Za-z0-9_-]{32}$`);
 

@@ -7,10 +7,7 @@ import { requestIdOf } from '../http/request-id';
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
 
-/**
- * The only place that turns an exception into a response. Whatever is thrown, the client gets
- * the shared error shape; SQL, stack traces and internal messages stay in the log.
- */
+/** Whatever is thrown, the client gets the shared error shape; SQL, stacks and internal messages stay in the log. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');

@@ -1,7 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FieldError } from './exceptions';
 
-/** The one error shape of every service. */
 export interface ErrorBody {
   statusCode: number;
   error: string;

@@ -1,12 +1,10 @@
 import { BadRequestException, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 
 export interface FieldError {
-  /** Path of the offending field as the client wrote it: `items[0].quantity`. */
   field: string;
   message: string;
 }
 
-/** 400 with one entry per invalid field. */
 export class ValidationFailedException extends BadRequestException {
   constructor(
     readonly details: FieldError[],
@@ -16,7 +14,6 @@ export class ValidationFailedException extends BadRequestException {
   }
 }
 
-/** Something the client can retry later: the exception filter adds Retry-After. */
 export interface RetryAfter {
   readonly retryAfterSeconds: number;
 }

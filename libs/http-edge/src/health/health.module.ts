@@ -67,7 +67,6 @@ export class HealthController {
   }
 }
 
-/** GET /health/live and /health/ready, readiness checked through the named connection. */
 @Module({})
 export class HealthModule {
   static forConnection(connection: string): DynamicModule {

@@ -56,15 +56,12 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
 
   const server = app.getHttpServer() as Server;
   answerClientErrorsInShape(server);
-  // Node's bound covers the slowest route (a streaming import); requestDeadlineMiddleware the others.
   server.requestTimeout = Math.max(options.requestTimeoutMs, options.streamingTimeoutMs ?? 0);
   server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
   server.keepAliveTimeout = 65_000;
 }
 
-/** body-parser failures become the shared error shape instead of Express's HTML page. */
 function bodyParserErrorHandler(error: Error & { type?: string; status?: number }, request: Request, response: Response, next: NextFunction): void {
-  // A body that fails to decompress carries a 4xx status but no type (a zlib error).
   if (!error.type && !(typeof error.status === 'number' && error.status >= 400 && error.status < 500)) {
     next(error);
     return;
@@ -95,7 +92,7 @@ function rejectNonObjectBodies(request: Request, response: Response, next: NextF
   next();
 }
 
-/** What the validation pipe cannot refuse: __proto__ and constructor keys, which class-transformer drops, unbounded nesting, and NUL, which PostgreSQL text cannot hold. */
+/** What the validation pipe cannot refuse: __proto__ and constructor keys, unbounded nesting, and NUL (PostgreSQL text cannot hold it). */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_BODY_DEPTH = 32;
 

@@ -7,7 +7,6 @@ import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from './reque
 export interface StreamingRoute {
   method: string;
   path: string;
-  /** The media type the route reads, instead of JSON. */
   type: string;
 }
 
@@ -28,10 +27,7 @@ export function securityHeadersMiddleware(_request: Request, response: Response,
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-/**
- * A body that is not JSON is a 415, not an empty body that fails validation field by field.
- * `streamingRoutes` (method and path) take their own media type and read the stream themselves.
- */
+/** Not JSON is a 415, not an empty body failing validation field by field; streaming routes take their own media type. */
 export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<StreamingRoute>) {
   return (request: Request, response: Response, next: NextFunction): void => {
     if (!hasBody(request)) {
@@ -50,11 +46,7 @@ export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<StreamingRout
   };
 }
 
-/**
- * The whole request must arrive within `ms`, except on the streaming routes, which read for as
- * long as the stream lasts (Node's own requestTimeout is set to their longer bound). Answered
- * like any other error, then the connection is closed.
- */
+/** The whole request within ms, except the streaming routes (Node's requestTimeout carries their longer bound). */
 export function requestDeadlineMiddleware(ms: number, streamingRoutes: ReadonlyArray<StreamingRoute>) {
   return (request: Request, response: Response, next: NextFunction): void => {
     // A request without a body is whole once its headers are (Node's headersTimeout bounds those).
@@ -79,10 +71,7 @@ const CLIENT_ERROR_STATUS: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
-/**
- * Node's HTTP parser answers malformed requests, oversized headers and request timeouts by
- * itself with an empty body; this gives them the error shape and a request id like any other.
- */
+/** Node's parser answers malformed requests and timeouts itself with an empty body: give them the error shape and a request id. */
 export function answerClientErrorsInShape(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {

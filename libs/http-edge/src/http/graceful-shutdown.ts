@@ -3,7 +3,6 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 
-/** draining from the shutdown signal on (readiness 503), with the requests in flight counted. */
 @Injectable()
 export class DrainState {
   draining = false;
@@ -25,7 +24,10 @@ export class DrainState {
 
 const SETTLE_MS = 200;
 
-/** Drain, stop listening, finish what was accepted, close pools, exit 0 (README, "Failure behaviour"). Done by hand: Node's server.close() drops idle keep-alive sockets whose request is on the wire, and Nest's hooks re-raise the signal. */
+/**
+ * Drain, stop listening, finish what was accepted, close pools, exit 0 (README, "Failure behaviour"). Done by hand: Node's
+ * server.close() drops idle keep-alive sockets whose request is on the wire, and Nest's hooks re-raise the signal.
+ */
 export function installGracefulShutdown(app: INestApplication, drainMs: number, afterClose: () => Promise<void> = () => Promise.resolve()): void {
   const logger = new Logger('Shutdown');
   const drain = app.get(DrainState);

@@ -47,7 +47,6 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 
 export interface DocumentRules {
   rateLimitedPrefix?: string;
-  /** Paths that never touch the database or need no credentials (liveness, the document itself). */
   infrastructurePaths?: string[];
 }
 

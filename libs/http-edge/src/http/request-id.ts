@@ -12,7 +12,6 @@ export function acceptOrCreateRequestId(incoming: unknown): string {
 
 type RequestWithId = Request & { id?: string };
 
-/** First middleware of every app: every response, even a body-parser error, carries the id. */
 export function requestIdMiddleware(request: Request, response: Response, next: NextFunction): void {
   const id = acceptOrCreateRequestId(request.headers['x-request-id']);
   (request as RequestWithId).id = id;

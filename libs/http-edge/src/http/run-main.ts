@@ -1,9 +1,5 @@
 import { EnvironmentError, messageOf, StartupError } from '@app/config';
 
-/**
- * Runs a process's bootstrap; a failure to start is what failed and what to do on stderr,
- * and exit 1. Anything unforeseen still prints its message first, its stack after.
- */
 export function runMain(bootstrap: () => Promise<void>): void {
   bootstrap().catch((error: unknown) => {
     if (error instanceof EnvironmentError || error instanceof StartupError) {
@@ -16,7 +12,6 @@ export function runMain(bootstrap: () => Promise<void>): void {
   });
 }
 
-/** Listens, or fails with the port and the variable that changes it. */
 export async function listenOrExplain(listen: () => Promise<unknown>, port: number, variable: string): Promise<void> {
   try {
     await listen();

@@ -31,7 +31,6 @@ export function createLogger(environment: Pick<Environment, 'LOG_LEVEL' | 'LOG_F
 type NestLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
 const PINO_LEVEL: Record<NestLevel, Level> = { log: 'info', error: 'error', warn: 'warn', debug: 'debug', verbose: 'trace', fatal: 'fatal' };
 
-/** Nest appends the context (a class name) last; an object message is merged into the line. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
@@ -65,7 +64,6 @@ export class PinoNestLogger implements LoggerService {
   }
 }
 
-/** Probes and scrapes would drown the access log. */
 const QUIET_PATHS = /^\/(?:metrics|health)(?:[/?]|$)/;
 
 export function accessLogMiddleware(logger: Logger) {

@@ -21,7 +21,6 @@ import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client
 import { Environment } from '@app/config';
 import { bearerToken, secretsEqual } from '../auth/bearer-token';
 
-/** The route label of every request that no route template matched (401s before routing, unknown paths). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
 export const httpRequestDuration = new Histogram({
@@ -55,7 +54,6 @@ class HttpMetricsMiddleware implements NestMiddleware {
   }
 }
 
-/** With METRICS_TOKEN set, only `Bearer <METRICS_TOKEN>` may scrape; the other service tokens are the wrong kind. */
 @Injectable()
 class MetricsTokenGuard implements CanActivate {
   constructor(@Inject(Environment) private readonly environment: Environment) {}
@@ -87,11 +85,9 @@ export class MetricsController {
 
 let defaultMetricsCollected = false;
 
-/** Prometheus metrics at GET /metrics: Node's defaults plus HTTP latency by route template. */
 @Module({ controllers: [MetricsController], providers: [MetricsTokenGuard] })
 export class MetricsModule implements NestModule, OnModuleInit {
   onModuleInit(): void {
-    // Once per process: the default collectors register on the global registry.
     if (defaultMetricsCollected) return;
     collectDefaultMetrics();
     defaultMetricsCollected = true;

@@ -37,7 +37,6 @@ export function isCursorInstant(value: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(match[1]);
 }
 
-/** Cursors are opaque to clients: base64url JSON of the last row's keyset, versioned by a kind tag. */
 export function encodeCursor(kind: string, position: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify({ k: kind, ...position })).toString('base64url');
 }
@@ -63,7 +62,6 @@ export function decodeCursor<T extends Record<string, string | number>>(
   return position;
 }
 
-/** Builds a page from `limit + 1` fetched rows: the extra row only proves there is a next page. */
 export function toPage<Row, Item>(rows: Row[], limit: number, map: (row: Row) => Item, cursorOf: (row: Row) => string): Page<Item> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;

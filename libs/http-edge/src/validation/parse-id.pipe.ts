@@ -2,10 +2,6 @@ import { CANONICAL_UUID } from '@app/tenancy';
 import { PipeTransform } from '@nestjs/common';
 import { ValidationFailedException } from '../errors/exceptions';
 
-/**
- * Integer ids in paths: digits only, positive, within JavaScript's safe range. Anything else
- * is a 400 before any query runs.
- */
 export class ParseIdPipe implements PipeTransform<string, number> {
   constructor(private readonly field = 'id') {}
 
@@ -18,7 +14,6 @@ export class ParseIdPipe implements PipeTransform<string, number> {
   }
 }
 
-/** Canonical lower-case UUIDs in paths; anything else is a 400 naming the parameter. */
 export class ParseUuidPipe implements PipeTransform<string, string> {
   constructor(private readonly field = 'id') {}
 
