@@ -12,7 +12,7 @@ import { BenchRequest } from './lib/load';
  * `npm run bench:noisy`: the noisy neighbour on the local Citus cluster (npm run cluster:up).
  * Quiet tenants (enterprise plan) read at QUIET_RATE requests/s in all, alone first (their
  * baseline), then next to one hot tenant (free plan) at ten times a quiet tenant's rate, then
- * again while the hot tenant is isolated to a shard of its own. Arrivals and the read mix are
+ * again while the hot tenant is isolated onto a worker of its own. Arrivals and the read mix are
  * those of loadtest/noisy-neighbour.js; the hot-tenant ranking is polled in every phase, the
  * baseline included. Figures by class of tenant, never by tenant id.
  * Results: bench/results/noisy-neighbour.json.
@@ -104,12 +104,20 @@ async function main(): Promise<void> {
     const sideBySide = () => Promise.all([drive(quiet, QUIET_RATE), drive([hot], HOT_RATE)]);
     sideBySideStarted = Date.now();
     const [noisyQuiet, noisyHot] = await sideBySide();
-    const isolation = new Promise<{ status: number; seconds: number }>((resolve) => {
+    // A dedicated node: the worker that does not hold the hot tenant now.
+    const cluster = (await (await fetch(`${base}/admin/cluster`, { headers: admin })).json()) as {
+      nodes: Array<{ role: string; nodeName: string; nodePort: number }>;
+    };
+    const details = (await (await fetch(`${base}/admin/tenants/${hot.id}`, { headers: admin })).json()) as { placement: { nodePort: number } | null };
+    const dedicated = cluster.nodes.find((node) => node.role === 'worker' && node.nodePort !== details.placement?.nodePort);
+    if (!dedicated) throw new Error('bench:noisy needs a cluster with two workers');
+    const isolation = new Promise<{ status: number; seconds: number; node: string }>((resolve) => {
       setTimeout(
         () => {
           const isolateStarted = Date.now();
-          void fetch(`${base}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body: '{}' }).then((response) =>
-            resolve({ status: response.status, seconds: (Date.now() - isolateStarted) / 1000 }),
+          const body = JSON.stringify({ nodeName: dedicated.nodeName, nodePort: dedicated.nodePort });
+          void fetch(`${base}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body }).then((response) =>
+            resolve({ status: response.status, seconds: (Date.now() - isolateStarted) / 1000, node: `${dedicated.nodeName}:${dedicated.nodePort}` }),
           );
         },
         (SECONDS * 1000) / 3,

@@ -4,7 +4,7 @@
 //   quiet     QUIET_TENANTS tenants, RATE requests/s in all (GET /v1/orders/:id and GET /v1/orders)
 //   hot       one tenant at 10x a quiet tenant's rate; its plan's limit answers 429 with Retry-After
 //   watch     GET /admin/tenants/hot every 5 s: records when the hot tenant comes first (Citus)
-//   isolate   with -e ISOLATE=true, after 30 s: POST /admin/tenants/:id/isolate for the hot tenant
+//   isolate   with -e ISOLATE=true, after 30 s: POST /admin/tenants/:id/isolate onto the other worker
 //
 // Metrics are tagged by class of tenant (quiet, hot), never by tenant id. Run it once with
 // -e SOLO=true (the quiet tenants alone) for the baseline, then with -e QUIET_P95_MS=<1.25 x the
@@ -101,8 +101,14 @@ export function watch(data) {
 }
 
 export function isolate(data) {
-  const response = http.post(`${BASE_URL}/admin/tenants/${data.hot.id}/isolate`, '{}', {
-    headers: { Authorization: `Bearer ${__ENV.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+  // A dedicated node: the worker that does not hold the hot tenant now.
+  const admin = { headers: { Authorization: `Bearer ${__ENV.ADMIN_TOKEN}`, 'Content-Type': 'application/json' } };
+  const nodes = http.get(`${BASE_URL}/admin/cluster`, admin).json().nodes;
+  const placement = http.get(`${BASE_URL}/admin/tenants/${data.hot.id}`, admin).json().placement;
+  const node = nodes.find((candidate) => candidate.role === 'worker' && (!placement || candidate.nodePort !== placement.nodePort));
+  const body = node ? JSON.stringify({ nodeName: node.nodeName, nodePort: node.nodePort }) : '{}';
+  const response = http.post(`${BASE_URL}/admin/tenants/${data.hot.id}/isolate`, body, {
+    ...admin,
     tags: { name: 'POST /admin/tenants/:id/isolate' },
     timeout: '10m',
   });
