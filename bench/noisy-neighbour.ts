@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@app/testing';
 import { startApi } from './lib/api-process';
 import { arriveAtRate, ArrivalResult } from './lib/arrivals';
@@ -100,9 +101,14 @@ async function main(): Promise<void> {
     await arriveAtRate({ url: base, rate: QUIET_RATE, durationSec: 10, next: reads(quiet) });
     const solo = await drive(quiet, QUIET_RATE);
 
-    // Next to the hot tenant, twice: first as it is (the p95 goal), then isolated a third of the way in.
-    const sideBySide = () => Promise.all([drive(quiet, QUIET_RATE), drive([hot], HOT_RATE)]);
-    sideBySideStarted = Date.now();
+    // Next to the hot tenant, twice: first as it is (the p95 goal), then isolated early in the run.
+    // Each starts with a rate-limit minute, so the hot tenant's admitted requests come first.
+    const untilNextMinute = () => 60_000 - (Date.now() % 60_000);
+    const sideBySide = async () => {
+      await sleep(untilNextMinute());
+      return Promise.all([drive(quiet, QUIET_RATE), drive([hot], HOT_RATE)]);
+    };
+    sideBySideStarted = Date.now() + untilNextMinute();
     const [noisyQuiet, noisyHot] = await sideBySide();
     // A dedicated node: the worker that does not hold the hot tenant now.
     const cluster = (await (await fetch(`${base}/admin/cluster`, { headers: admin })).json()) as {
@@ -112,16 +118,13 @@ async function main(): Promise<void> {
     const dedicated = cluster.nodes.find((node) => node.role === 'worker' && node.nodePort !== details.placement?.nodePort);
     if (!dedicated) throw new Error('bench:noisy needs a cluster with two workers');
     const isolation = new Promise<{ status: number; seconds: number; node: string }>((resolve) => {
-      setTimeout(
-        () => {
-          const isolateStarted = Date.now();
-          const body = JSON.stringify({ nodeName: dedicated.nodeName, nodePort: dedicated.nodePort });
-          void fetch(`${base}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body }).then((response) =>
-            resolve({ status: response.status, seconds: (Date.now() - isolateStarted) / 1000, node: `${dedicated.nodeName}:${dedicated.nodePort}` }),
-          );
-        },
-        (SECONDS * 1000) / 3,
-      );
+      setTimeout(() => {
+        const isolateStarted = Date.now();
+        const body = JSON.stringify({ nodeName: dedicated.nodeName, nodePort: dedicated.nodePort });
+        void fetch(`${base}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body }).then((response) =>
+          resolve({ status: response.status, seconds: (Date.now() - isolateStarted) / 1000, node: `${dedicated.nodeName}:${dedicated.nodePort}` }),
+        );
+      }, untilNextMinute() + 3_000);
     });
     const [isolatingQuiet, isolatingHot] = await sideBySide();
     const isolated = await isolation;
