@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable, isTenantContextMissing } from './database-errors';
+import { isDatabaseUnavailable, isShardMovedMidCall } from './database-errors';
 
 function queryFailed(code: string, message = 'failed'): QueryFailedError {
   return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
@@ -27,10 +27,16 @@ describe('isDatabaseUnavailable', () => {
   });
 });
 
-describe('isTenantContextMissing', () => {
-  it("recognises the policies' error, and no other cast error", () => {
-    expect(isTenantContextMissing(queryFailed('22P02', 'invalid input syntax for type uuid: "no tenant context"'))).toBe(true);
-    expect(isTenantContextMissing(queryFailed('22P02', 'invalid input syntax for type uuid: "abc"'))).toBe(false);
-    expect(isTenantContextMissing(queryFailed('42501', 'no tenant context'))).toBe(false);
+describe('isShardMovedMidCall', () => {
+  it("recognises the policies' error and Citus's vanished shard, and no other error", () => {
+    expect(isShardMovedMidCall(queryFailed('22P02', 'invalid input syntax for type uuid: "no tenant context"'))).toBe(true);
+    expect(isShardMovedMidCall(queryFailed('XX000', 'could not find valid entry for shard 102047'))).toBe(true);
+    expect(isShardMovedMidCall(queryFailed('22P02', 'invalid input syntax for type uuid: "abc"'))).toBe(false);
+    expect(isShardMovedMidCall(queryFailed('42501', 'no tenant context'))).toBe(false);
+    expect(isShardMovedMidCall(queryFailed('XX000', 'cache lookup failed for relation 16384'))).toBe(false);
+  });
+
+  it('answers a vanished shard that a retry did not cure with a 503', () => {
+    expect(isDatabaseUnavailable(queryFailed('XX000', 'could not find valid entry for shard 102047'))).toBe(true);
   });
 });

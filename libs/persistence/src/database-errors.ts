@@ -15,6 +15,9 @@ const UNAVAILABLE_SQLSTATES = new Set([
 
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/** Citus (XX000) when a statement meets a shard that a split or a move has just replaced. */
+const SHARD_ENTRY_GONE = /could not find valid entry for shard/i;
+
 /** Messages of pg, PgBouncer and Citus that carry no SQLSTATE (or a generic one) but mean the same. */
 const UNAVAILABLE_MESSAGES = [
   /timeout exceeded when trying to connect/i,
@@ -27,6 +30,7 @@ const UNAVAILABLE_MESSAGES = [
   /query_wait_timeout|server_login_retry|pgbouncer cannot connect to server/i,
   /database .* is not currently accepting connections/i,
   /Query read timeout/i,
+  SHARD_ENTRY_GONE,
 ];
 
 export function databaseCode(error: unknown): string | undefined {
@@ -54,8 +58,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-/** No tenant on the node that ran the statement (migration FailWithoutTenantContext): sent without one, or forwarded by a worker the shard left. */
-export function isTenantContextMissing(error: unknown): boolean {
+/**
+ * The tenant's shard moved under a delegated call: the worker found no tenant (migration FailWithoutTenantContext) or a
+ * shard that is gone. Asked again, the coordinator routes by the new placement.
+ */
+export function isShardMovedMidCall(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  return databaseCode(error) === '22P02' && typeof message === 'string' && message.includes('"no tenant context"');
+  if (typeof message !== 'string') return false;
+  const code = databaseCode(error);
+  return (code === '22P02' && message.includes('"no tenant context"')) || (code === 'XX000' && SHARD_ENTRY_GONE.test(message));
 }

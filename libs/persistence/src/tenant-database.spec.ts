@@ -41,14 +41,17 @@ describe('TenantDatabase', () => {
   });
 
   it('asks once more when the call met a shard moving away, and only then', async () => {
-    const lost = Object.assign(new Error('invalid input syntax for type uuid: "no tenant context"'), { code: '22P02', severity: 'ERROR' });
-    const query = jest
-      .fn()
-      .mockRejectedValueOnce(lost)
-      .mockResolvedValueOnce({ rows: [{ id: 1 }] });
-    const database = new TenantDatabase({ driver: { master: { query } } } as unknown as DataSource);
-    expect(await runWithTenant(tenant, () => database.call('SELECT * FROM tenant_order_details($1, $2)', [7]))).toEqual([{ id: 1 }]);
-    expect(query).toHaveBeenCalledTimes(2);
+    const lostTenant = Object.assign(new Error('invalid input syntax for type uuid: "no tenant context"'), { code: '22P02', severity: 'ERROR' });
+    const lostShard = Object.assign(new Error('could not find valid entry for shard 102047'), { code: 'XX000', severity: 'ERROR' });
+    for (const moved of [lostTenant, lostShard]) {
+      const query = jest
+        .fn()
+        .mockRejectedValueOnce(moved)
+        .mockResolvedValueOnce({ rows: [{ id: 1 }] });
+      const database = new TenantDatabase({ driver: { master: { query } } } as unknown as DataSource);
+      expect(await runWithTenant(tenant, () => database.call('SELECT * FROM tenant_order_details($1, $2)', [7]))).toEqual([{ id: 1 }]);
+      expect(query).toHaveBeenCalledTimes(2);
+    }
 
     const other = Object.assign(new Error('division by zero'), { code: '22012', severity: 'ERROR' });
     const failing = jest.fn().mockRejectedValue(other);

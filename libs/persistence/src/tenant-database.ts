@@ -5,7 +5,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertCanonicalTenantId, requireTenant, TenantContext } from '@app/tenancy';
 import { Connection } from './connections';
-import { isTenantContextMissing } from './database-errors';
+import { isShardMovedMidCall } from './database-errors';
 import { inTransaction } from './transaction';
 
 export interface TenantTransactionOptions {
@@ -49,8 +49,7 @@ export class TenantDatabase {
     try {
       return (await run()).rows;
     } catch (error) {
-      // The shard moved off the worker mid-call and the statement lost its tenant; the coordinator hands the retry to the new worker.
-      if (!isTenantContextMissing(error)) throw error;
+      if (!isShardMovedMidCall(error)) throw error;
       return (await run()).rows;
     }
   }
