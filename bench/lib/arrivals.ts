@@ -21,6 +21,7 @@ export interface ArrivalResult {
   socketErrors: number;
   /** 429 responses without a positive Retry-After. */
   throttledWithoutRetryAfter: number;
+  latencies: number[];
 }
 
 /**
@@ -76,5 +77,24 @@ export async function arriveAtRate(options: ArrivalOptions): Promise<ArrivalResu
     non2xx: Object.entries(statuses).reduce((sum, [status, count = 0]) => (status.startsWith('2') ? sum : sum + count), 0),
     socketErrors,
     throttledWithoutRetryAfter,
+    latencies,
+  };
+}
+
+/** Several runs as one: counts add up, percentiles are taken over all their answers. */
+export function combineArrivals(parts: ArrivalResult[]): ArrivalResult {
+  const sum = (pick: (part: ArrivalResult) => number) => parts.reduce((total, part) => total + pick(part), 0);
+  const statuses: ArrivalResult['statuses'] = {};
+  for (const part of parts) for (const [status, count = 0] of Object.entries(part.statuses)) addTo(statuses, status, count);
+  const latencies = parts.flatMap((part) => part.latencies);
+  return {
+    requests: sum((part) => part.requests),
+    rps: sum((part) => part.rps) / parts.length,
+    latencyMs: summarize(latencies),
+    statuses,
+    non2xx: sum((part) => part.non2xx),
+    socketErrors: sum((part) => part.socketErrors),
+    throttledWithoutRetryAfter: sum((part) => part.throttledWithoutRetryAfter),
+    latencies,
   };
 }
