@@ -107,6 +107,7 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       ['an unknown table', (archive) => archive.replace('"table":"payments"', '"table":"shipments"')],
       ['an unknown column', (archive) => archive.replace('"quantity":3', '"quantity":3,"discount":1')],
       ['no tenant line', (archive) => archive.split('\n').slice(1).join('\n')],
+      ['a manifest that is not an object', (archive) => archive.replace(/\{"manifest":[^\n]*/, '{"manifest":null}')],
       ['an empty body', () => ''],
     ];
 
