@@ -34,6 +34,12 @@ describe('Refunds (POST and GET /v1/orders/:id/payments/:paymentId/refunds)', ()
     expect(list.body).toEqual({ data: [first.body, second.body] });
   });
 
+  it('lists no refunds of a payment never refunded, and 404 for an unknown payment', async () => {
+    const list = await request(api.server).get(`/v1/orders/${orderId}/payments/${paymentId}/refunds`).set(bearer(tenant.apiKey)).expect(200);
+    expect(list.body).toEqual({ data: [] });
+    expectError(await request(api.server).get(`/v1/orders/${orderId}/payments/999999999/refunds`).set(bearer(tenant.apiKey)), 404);
+  });
+
   it('answers 409 for more than is left to refund, writing nothing', async () => {
     await refund({ amountCents: 600 }).expect(201);
     const refused = await refund({ amountCents: 401 });
