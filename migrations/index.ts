@@ -10,6 +10,7 @@ import { MarkControlPlaneTables1764000008000 } from './1764000008000-MarkControl
 import { CreateRefunds1764000009000 } from './1764000009000-CreateRefunds';
 import { CreateTenantFunctions1764000010000 } from './1764000010000-CreateTenantFunctions';
 import { FailWithoutTenantContext1764000011000 } from './1764000011000-FailWithoutTenantContext';
+import { ReplayRetriedPaymentsAndRefunds1764000012000 } from './1764000012000-ReplayRetriedPaymentsAndRefunds';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   CreateRefunds1764000009000,
   CreateTenantFunctions1764000010000,
   FailWithoutTenantContext1764000011000,
+  ReplayRetriedPaymentsAndRefunds1764000012000,
 ];

@@ -4,7 +4,7 @@ import { bearer, createOrder, createTenant, orderBody, tenantRowCounts, TestTena
 import { expectError, expectOrder, expectPayment } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
 
-describe('Idempotency-Key on POST /v1/orders and POST /v1/orders/:id/payments', () => {
+describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
   let api: TestApi;
 
   beforeAll(async () => {
@@ -179,6 +179,19 @@ describe('Idempotency-Key on POST /v1/orders and POST /v1/orders/:id/payments', 
       expect(reread.body.paidCents).toBe(250);
       expect(reread.body.payments).toHaveLength(1);
       expect((await tenantRowCounts(api.ownerUrl, tenant.id)).payments).toBe(1);
+    });
+
+    it('gives every concurrent retry of a payment for the whole amount the stored payment, never a refusal caused by its own success', async () => {
+      const tenant = await createTenant(api.server);
+      for (let round = 0; round < 8; round += 1) {
+        const order = await createOrder(api.server, tenant, { items: [{ sku: 'A', quantity: 1, unitPriceCents: 700 }] });
+        const key = randomUUID();
+        const responses = await Promise.all(Array.from({ length: 6 }, () => postPayment(tenant, order.id, key, { amountCents: 700, method: 'card' })));
+        expect(responses.map((response) => response.status)).toEqual(Array(6).fill(201));
+        expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+        expect(responses.filter((response) => response.headers['idempotent-replayed'] === 'true')).toHaveLength(5);
+      }
+      expect((await tenantRowCounts(api.ownerUrl, tenant.id)).payments).toBe(8);
     });
 
     it('keeps order and payment keys apart: one key may be used for both', async () => {

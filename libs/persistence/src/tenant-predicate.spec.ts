@@ -30,10 +30,13 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
       'apps/api/src/orders/orders.repository.ts',
       'apps/api/src/refunds/refunds.repository.ts',
     ]);
-    expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual(['migrations/1764000010000-CreateTenantFunctions.ts']);
+    expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual([
+      'migrations/1764000010000-CreateTenantFunctions.ts',
+      'migrations/1764000012000-ReplayRetriedPaymentsAndRefunds.ts',
+    ]);
     const functionStatements = statements.filter((statement) => statement.origin.startsWith('tenant_'));
     expect(new Set(functionStatements.map((statement) => statement.origin.split(' ')[0]))).toEqual(
-      new Set(['tenant_order_details', 'tenant_orders_page', 'tenant_create_order', 'tenant_capture_payment']),
+      new Set(['tenant_order_details', 'tenant_orders_page', 'tenant_create_order', 'tenant_capture_payment', 'tenant_refund_payment']),
     );
     expect(functionStatements.length).toBeGreaterThanOrEqual(12);
     expect(statements.length).toBeGreaterThanOrEqual(25);

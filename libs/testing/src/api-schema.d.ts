@@ -2098,7 +2098,10 @@ export interface operations {
     RefundsController_refund: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Up to 200 characters. Retrying with the same key and body returns the original result with `Idempotent-Replayed: true` and writes nothing; the same key with another body is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
                 paymentId: number;
@@ -2117,6 +2120,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2173,7 +2177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The amount is more than is left to refund of the payment */
+            /** @description The amount is more than is left to refund of the payment, or idempotency key reused */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -37,5 +37,3 @@ export interface OrderDetailsRecord extends OrderRecord {
   items: OrderItemRecord[];
   payments: PaymentRecord[];
 }
-
-export type IdempotentOutcome = 'created' | 'replayed' | 'key_reused';

@@ -12,23 +12,11 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ParseIdPipe } from '@app/http-edge';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKey, IdempotentResult } from './idempotency';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, markReplay } from '../idempotency/idempotency';
 import { presentOrder, presentOrderDetails, presentPayment } from './order.presenter';
 import { CreateOrderDto, CreatePaymentDto, ListOrdersQueryDto, OrderPageView, OrderView, PaymentListView, PaymentView } from './orders.dto';
 import { OrdersService } from './orders.service';
 import { PaymentsService } from './payments.service';
-
-const IDEMPOTENCY_HEADER_DOC = {
-  name: IDEMPOTENCY_KEY_HEADER,
-  required: false,
-  description:
-    'Up to 200 characters. Retrying with the same key and body returns the original result with `Idempotent-Replayed: true` and writes nothing; the same key with another body is a 409.',
-};
-
-function markReplay<T>(response: Response, result: IdempotentResult<T>): T {
-  if (result.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
-  return result.value;
-}
 
 @ApiTags('orders')
 @ApiBearerAuth('apiKey')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { IdempotentOutcome } from '../idempotency/idempotency';
 import { TenantDatabase, TenantTransaction } from '@app/persistence';
-import { IdempotentOutcome, OrderDetailsRecord, OrderRecord, OrderStatus, PaymentRecord } from './order.records';
+import { OrderDetailsRecord, OrderRecord, OrderStatus, PaymentRecord } from './order.records';
 
 const ORDER_COLUMNS = `
   id, status, country_code AS "countryCode", currency, note,

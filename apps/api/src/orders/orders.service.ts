@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, isCursorInstant, Page, toPage, ValidationFa
 import { TenantDatabase } from '@app/persistence';
 import { requireTenant } from '@app/tenancy';
 import { CatalogService } from '../catalog/catalog.service';
-import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from './idempotency';
+import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from '../idempotency/idempotency';
 import { OrderDetailsRecord, OrderRecord } from './order.records';
 import { OrdersRepository, OrderStatsRecord } from './orders.repository';
 import { CreateOrderDto, ListOrdersQueryDto } from './orders.dto';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { IdempotentOutcome } from '../idempotency/idempotency';
 import { TenantDatabase } from '@app/persistence';
-import { IdempotentOutcome, OrderStatus, PaymentMethod, PaymentRecord } from './order.records';
+import { OrderStatus, PaymentMethod, PaymentRecord } from './order.records';
 
 export interface NewPayment {
   orderId: number;

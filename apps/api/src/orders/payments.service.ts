@@ -1,5 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from './idempotency';
+import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from '../idempotency/idempotency';
 import { PaymentRecord } from './order.records';
 import { CreatePaymentDto } from './orders.dto';
 import { OrdersRepository } from './orders.repository';

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { ParseIdPipe } from '@app/http-edge';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, markReplay } from '../idempotency/idempotency';
 import { CreateRefundDto, RefundListView, RefundView } from './refunds.dto';
 import { RefundsService } from './refunds.service';
 
@@ -12,14 +14,17 @@ export class RefundsController {
 
   @ApiOperation({ summary: 'Refund part or all of a payment' })
   @Post()
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: RefundView })
-  @ApiConflictResponse({ description: 'The amount is more than is left to refund of the payment' })
-  refund(
+  @ApiConflictResponse({ description: 'The amount is more than is left to refund of the payment, or idempotency key reused' })
+  async refund(
     @Param('id', new ParseIdPipe()) orderId: number,
     @Param('paymentId', new ParseIdPipe('paymentId')) paymentId: number,
     @Body() body: CreateRefundDto,
+    @IdempotencyKey() idempotencyKey: string | null,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<RefundView> {
-    return this.refunds.refund(orderId, paymentId, body);
+    return markReplay(response, await this.refunds.refund(orderId, paymentId, body, idempotencyKey));
   }
 
   @ApiOperation({ summary: "List a payment's refunds" })

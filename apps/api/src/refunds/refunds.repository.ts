@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TenantTransaction } from '@app/persistence';
+import { TenantDatabase, TenantTransaction } from '@app/persistence';
+import type { IdempotentOutcome } from '../idempotency/idempotency';
 
 export interface RefundRecord {
   id: number;
@@ -9,32 +10,37 @@ export interface RefundRecord {
   createdAt: Date;
 }
 
-const REFUND_COLUMNS = `id, payment_id AS "paymentId", amount_cents AS "amountCents", reason, created_at AS "createdAt"`;
+export interface NewRefund {
+  orderId: number;
+  paymentId: number;
+  amountCents: number;
+  reason: string | null;
+  idempotencyKey: string | null;
+  requestFingerprint: string | null;
+}
+
+export type RefundResult = { outcome: IdempotentOutcome; record: RefundRecord } | { outcome: 'refused'; refundableCents: number } | { outcome: 'not_found' };
+
+type RefundRow = RefundRecord & { outcome: IdempotentOutcome | 'refused' | 'not_found'; refundableCents: number };
 
 @Injectable()
 export class RefundsRepository {
-  /** Two router statements, not one CTE: Citus would plan the CTE as a subplan pulled through the coordinator. */
-  async refund(tx: TenantTransaction, orderId: number, paymentId: number, amountCents: number, reason: string | null): Promise<RefundRecord | null> {
-    const claimed = await tx.query<{ id: number }>(
-      `UPDATE payments SET refunded_cents = refunded_cents + $4
-        WHERE tenant_id = $1 AND order_id = $2 AND id = $3 AND refunded_cents + $4 <= amount_cents
-        RETURNING id`,
-      [tx.tenantId, orderId, paymentId, amountCents],
-    );
-    if (claimed.length === 0) return null;
-    const rows = await tx.query<RefundRecord>(
-      `INSERT INTO refunds (tenant_id, payment_id, amount_cents, reason) VALUES ($1, $2, $3, $4) RETURNING ${REFUND_COLUMNS}`,
-      [tx.tenantId, paymentId, amountCents, reason],
-    );
-    return rows[0];
-  }
+  constructor(private readonly database: TenantDatabase) {}
 
-  async refundable(tx: TenantTransaction, orderId: number, paymentId: number): Promise<number | null> {
-    const rows = await tx.query<{ left: number }>(
-      `SELECT amount_cents - refunded_cents AS left FROM payments WHERE tenant_id = $1 AND order_id = $2 AND id = $3`,
-      [tx.tenantId, orderId, paymentId],
-    );
-    return rows[0]?.left ?? null;
+  async refund(refund: NewRefund): Promise<RefundResult | null> {
+    const rows = await this.database.call<RefundRow>(`SELECT * FROM tenant_refund_payment($1, $2, $3, $4, $5, $6, $7)`, [
+      refund.orderId,
+      refund.paymentId,
+      refund.amountCents,
+      refund.reason,
+      refund.idempotencyKey,
+      refund.requestFingerprint,
+    ]);
+    if (rows.length === 0) return null;
+    const { outcome, refundableCents, ...record } = rows[0];
+    if (outcome === 'not_found') return { outcome };
+    if (outcome === 'refused') return { outcome, refundableCents };
+    return { outcome, record };
   }
 
   async list(tx: TenantTransaction, orderId: number, paymentId: number): Promise<RefundRecord[] | null> {

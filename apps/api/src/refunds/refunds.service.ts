@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { TenantDatabase } from '@app/persistence';
+import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from '../idempotency/idempotency';
 import { CreateRefundDto, RefundView } from './refunds.dto';
 import { RefundRecord, RefundsRepository } from './refunds.repository';
 
@@ -14,15 +15,21 @@ export class RefundsService {
     private readonly refunds: RefundsRepository,
   ) {}
 
-  async refund(orderId: number, paymentId: number, input: CreateRefundDto): Promise<RefundView> {
-    return this.database.transaction(async (tx) => {
-      const refund = await this.refunds.refund(tx, orderId, paymentId, input.amountCents, input.reason ?? null);
-      if (refund) return present(refund);
-      // Only a refused refund pays for the second round trip that says why.
-      const left = await this.refunds.refundable(tx, orderId, paymentId);
-      if (left === null) throw paymentNotFound();
-      throw new ConflictException(`Refund of ${input.amountCents} exceeds the ${left} left to refund of this payment`);
+  async refund(orderId: number, paymentId: number, input: CreateRefundDto, idempotencyKey: string | null): Promise<IdempotentResult<RefundView>> {
+    const result = await this.refunds.refund({
+      orderId,
+      paymentId,
+      amountCents: input.amountCents,
+      reason: input.reason ?? null,
+      idempotencyKey,
+      requestFingerprint: idempotencyKey ? requestFingerprint(`refund-payment:${orderId}:${paymentId}`, input) : null,
     });
+    if (result?.outcome === 'not_found') throw paymentNotFound();
+    if (result?.outcome === 'refused') {
+      throw new ConflictException(`Refund of ${input.amountCents} exceeds the ${result.refundableCents} left to refund of this payment`);
+    }
+    const settled = settleIdempotentWrite(result);
+    return { value: present(settled.value), replayed: settled.replayed };
   }
 
   async list(orderId: number, paymentId: number): Promise<RefundView[]> {

@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ValidationFailedException } from '@app/http-edge';
-import type { IdempotentOutcome } from './order.records';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** What a tenant write function answers for a request with a key: stored outcomes replay, a key seen with another body is refused. */
+export type IdempotentOutcome = 'created' | 'replayed' | 'key_reused';
+
+export const IDEMPOTENCY_HEADER_DOC = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  required: false,
+  description:
+    'Up to 200 characters. Retrying with the same key and body returns the original result with `Idempotent-Replayed: true` and writes nothing; the same key with another body is a 409.',
+};
 
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
   const value = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
@@ -39,9 +48,14 @@ export interface IdempotentResult<T> {
   replayed: boolean;
 }
 
-/** Orders and payments alike. Nothing stored means the row the key pointed to is gone since: try again. */
+/** Orders, payments and refunds alike. Nothing stored means the row the key pointed to is gone since: try again. */
 export function settleIdempotentWrite<T>(stored: { outcome: IdempotentOutcome; record: T } | null): IdempotentResult<T> {
   if (!stored) throw new ConflictException('Idempotency key is being used by a request in progress; retry');
   if (stored.outcome === 'key_reused') throw new ConflictException('Idempotency key was already used with a different request');
   return { value: stored.record, replayed: stored.outcome === 'replayed' };
+}
+
+export function markReplay<T>(response: Response, result: IdempotentResult<T>): T {
+  if (result.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return result.value;
 }
