@@ -6,7 +6,7 @@ module.exports = {
   ...require('./jest.shared'),
   displayName: 'faults (citus)',
   testMatch: ['<rootDir>/apps/*/test/faults/**/*.faults-spec.ts'],
-  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalSetup: '<rootDir>/test/faults-global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 180_000,
   testSequencer: '<rootDir>/test/faults-sequencer.js',

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@app/testing';
+import { assertDurableCluster, freePort } from '@app/testing';
 import { startApi } from './lib/api-process';
 import { arriveAtRate, ArrivalResult, combineArrivals } from './lib/arrivals';
 import { BenchRequest } from './lib/load';
@@ -35,6 +35,7 @@ interface Tenant {
 }
 
 async function main(): Promise<void> {
+  await assertDurableCluster(coordinator);
   execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'ignore' });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

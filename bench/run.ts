@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { citusClusterEndpoints } from '@app/testing';
+import { assertDurableCluster, citusClusterEndpoints } from '@app/testing';
 import { findPgBench } from './lib/pgbench';
 import { loud, MAIN_JS, ROOT, say } from './lib/setup';
 import { report } from './lib/summary';
@@ -64,7 +64,10 @@ async function main(): Promise<void> {
 async function citusAvailability(): Promise<{ available: true; startedByUs: boolean } | { available: false; reason: string }> {
   if (process.env.BENCH_CITUS === '0') return { available: false, reason: 'disabled with BENCH_CITUS=0' };
   const endpoints = citusClusterEndpoints();
-  if (await isCitus(endpoints.owner)) return { available: true, startedByUs: false };
+  if (await isCitus(endpoints.owner)) {
+    await assertDurableCluster(endpoints.owner);
+    return { available: true, startedByUs: false };
+  }
   say('The Citus cluster is not running: trying scripts/cluster-up.sh ...');
   const up = spawnSync('bash', [join(ROOT, 'scripts/cluster-up.sh')], { cwd: ROOT, encoding: 'utf8' });
   const reasons: Partial<Record<number, string>> = {
@@ -79,6 +82,7 @@ async function citusAvailability(): Promise<{ available: true; startedByUs: bool
     };
   }
   if (!(await isCitus(endpoints.owner))) return { available: false, reason: 'the cluster started but the citus extension is not there' };
+  await assertDurableCluster(endpoints.owner);
   return { available: true, startedByUs: true };
 }
 

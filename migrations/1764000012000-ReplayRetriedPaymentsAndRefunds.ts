@@ -99,11 +99,10 @@ export class ReplayRetriedPaymentsAndRefunds1764000012000 implements MigrationIn
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await useSequentialShardModifications(queryRunner);
-    await queryRunner.query(`
-      ALTER TABLE refunds
-        ADD COLUMN idempotency_key text CHECK (char_length(idempotency_key) BETWEEN 1 AND 200),
-        ADD COLUMN request_fingerprint text,
-        ADD CONSTRAINT refunds_idempotency_pair CHECK ((idempotency_key IS NULL) = (request_fingerprint IS NULL))`);
+    // Citus takes ADD CONSTRAINT only as the one subcommand of its ALTER TABLE.
+    await queryRunner.query(`ALTER TABLE refunds ADD COLUMN idempotency_key text, ADD COLUMN request_fingerprint text`);
+    await queryRunner.query(`ALTER TABLE refunds ADD CONSTRAINT refunds_idempotency_key_length CHECK (char_length(idempotency_key) BETWEEN 1 AND 200)`);
+    await queryRunner.query(`ALTER TABLE refunds ADD CONSTRAINT refunds_idempotency_pair CHECK ((idempotency_key IS NULL) = (request_fingerprint IS NULL))`);
     await queryRunner.query(`CREATE UNIQUE INDEX refunds_idempotency_key ON refunds (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL`);
     await queryRunner.query(CAPTURE_PAYMENT);
     await queryRunner.query(REFUND_PAYMENT);

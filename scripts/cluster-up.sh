@@ -15,6 +15,9 @@
 #   CLUSTER_WORKER2_PORT       default 9702
 #   CLUSTER_PGBOUNCER_PORT     default 6432
 #   CLUSTER_DIR                default <repo>/.cluster (a second cluster needs its own dir and ports)
+#   CLUSTER_DURABILITY         'on' (default: fsync and synchronous_commit on, as in production) or
+#                              'unsafe-fast' (both off: a crash loses acknowledged commits; the
+#                              benches, the faults suite and npm run chaos refuse such a cluster)
 #
 # Exit codes: 2 PostgreSQL binaries missing, 3 Citus missing, 4 pgbouncer missing,
 #             5 existing cluster was created with different ports, 1 other errors.
@@ -188,10 +191,6 @@ wal_level = logical
 max_connections = 300
 max_prepared_transactions = 100
 citus.stat_tenants_track = 'all'
-# Dev-only cluster on throwaway data: trade crash safety for speed.
-# Never use these two settings for data you care about.
-fsync = off
-synchronous_commit = off
 # stderr is redirected by pg_ctl -l to $(node_log "$n")
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
@@ -234,12 +233,27 @@ SQL
   fi
 }
 
+# --- durability: applied at every start, so an older cluster created without it gets it too ---
+apply_durability() {
+  local n="$1" value
+  case "${CLUSTER_DURABILITY:-on}" in
+    on) value=on ;;
+    unsafe-fast) value=off ;;
+    *) die 1 "CLUSTER_DURABILITY must be 'on' or 'unsafe-fast'" ;;
+  esac
+  psql_node "$(node_port "$n")" postgres -At >/dev/null <<SQL
+ALTER SYSTEM SET fsync = $value;
+ALTER SYSTEM SET synchronous_commit = $value;
+SELECT pg_reload_conf();
+SQL
+}
 if [[ "$ADD_NODE" -eq 1 ]]; then
   node_running coordinator || die 1 "the cluster in $CLUSTER_DIR is not running: npm run cluster:up first"
   mkdir -p "$(node_dir worker3)"
   [[ "$(id -u)" -eq 0 ]] && chown -R "$OWNER:" "$(node_dir worker3)"
   [[ -f "$(node_data worker3)/PG_VERSION" ]] || init_node worker3
   start_node worker3
+  apply_durability worker3
   prepare_database worker3
   log "adding worker3 ($HOST:$WORKER3_PORT); shards move to it with POST /admin/cluster/rebalance"
   psql_node "$COORD_PORT" "$DB" -At >/dev/null -c "SELECT citus_add_node('$HOST', $WORKER3_PORT) WHERE NOT EXISTS (SELECT 1 FROM pg_dist_node WHERE nodename = '$HOST' AND nodeport = $WORKER3_PORT)"
@@ -252,8 +266,10 @@ for n in "${NODES[@]}"; do
 done
 for n in "${NODES[@]}"; do start_node "$n"; done
 
+[[ "${CLUSTER_DURABILITY:-on}" == on ]] || log "CLUSTER_DURABILITY=${CLUSTER_DURABILITY}: fsync and synchronous_commit OFF, a crash loses acknowledged writes"
+
 # --- database + extension + topology (all idempotent) ----------------------------
-for n in "${NODES[@]}"; do prepare_database "$n"; done
+for n in "${NODES[@]}"; do apply_durability "$n"; prepare_database "$n"; done
 
 log "registering coordinator and workers"
 psql_node "$COORD_PORT" "$DB" -At >/dev/null <<EOF

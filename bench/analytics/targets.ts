@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { DatabaseEndpoints, DatabaseRole, withCredentials } from '@app/config';
 import { withDatabase } from '@app/dev-database';
 import { runMigrations } from '@app/persistence';
-import { startThrowawayDatabase } from '@app/testing';
+import { assertDurableCluster, startThrowawayDatabase } from '@app/testing';
 
 export const BENCH_DATABASE = 'bench';
 
@@ -46,6 +46,7 @@ export async function citusUnavailableReason(): Promise<string | undefined> {
  * app roles connect directly to the coordinator (PgBouncer only serves `app`).
  */
 export async function citusBenchTarget(): Promise<BenchTarget> {
+  await assertDurableCluster(clusterCoordinatorUrl('app'));
   const nodes = await withClient(
     clusterCoordinatorUrl('app'),
     async (client) =>

@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable, isShardMovedMidCall } from './database-errors';
+import { isDatabaseUnavailable, isShardReplaced, isTenantContextMissing, TenantContextNotReachedError } from './database-errors';
 
 function queryFailed(code: string, message = 'failed'): QueryFailedError {
   return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
@@ -27,16 +27,24 @@ describe('isDatabaseUnavailable', () => {
   });
 });
 
-describe('isShardMovedMidCall', () => {
-  it("recognises the policies' error and Citus's vanished shard, and no other error", () => {
-    expect(isShardMovedMidCall(queryFailed('22P02', 'invalid input syntax for type uuid: "no tenant context"'))).toBe(true);
-    expect(isShardMovedMidCall(queryFailed('XX000', 'could not find valid entry for shard 102047'))).toBe(true);
-    expect(isShardMovedMidCall(queryFailed('22P02', 'invalid input syntax for type uuid: "abc"'))).toBe(false);
-    expect(isShardMovedMidCall(queryFailed('42501', 'no tenant context'))).toBe(false);
-    expect(isShardMovedMidCall(queryFailed('XX000', 'cache lookup failed for relation 16384'))).toBe(false);
+describe('the errors of a tenant call that Citus did not carry to the worker', () => {
+  it("tells the policies' missing tenant from Citus's replaced shard, and from every other error", () => {
+    const missing = queryFailed('22P02', 'invalid input syntax for type uuid: "no tenant context"');
+    const replaced = queryFailed('XX000', 'could not find valid entry for shard 102047');
+    expect([isTenantContextMissing(missing), isShardReplaced(missing)]).toEqual([true, false]);
+    expect([isTenantContextMissing(replaced), isShardReplaced(replaced)]).toEqual([false, true]);
+    for (const other of [
+      queryFailed('22P02', 'invalid input syntax for type uuid: "abc"'),
+      queryFailed('42501', 'no tenant context'),
+      queryFailed('XX000', 'cache lookup failed for relation 16384'),
+    ]) {
+      expect([isTenantContextMissing(other), isShardReplaced(other)]).toEqual([false, false]);
+    }
   });
 
-  it('answers a vanished shard that a retry did not cure with a 503', () => {
+  it('answers with a 503 what the retry and the transaction did not cure: a replaced shard, a tenant that never reached the worker', () => {
     expect(isDatabaseUnavailable(queryFailed('XX000', 'could not find valid entry for shard 102047'))).toBe(true);
+    expect(isDatabaseUnavailable(new TenantContextNotReachedError(queryFailed('22P02', '"no tenant context"')))).toBe(true);
+    expect(isDatabaseUnavailable(queryFailed('22P02', 'invalid input syntax for type uuid: "no tenant context"'))).toBe(false);
   });
 });

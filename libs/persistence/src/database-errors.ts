@@ -58,13 +58,26 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-/**
- * The tenant's shard moved under a delegated call: the worker found no tenant (migration FailWithoutTenantContext) or a
- * shard that is gone. Asked again, the coordinator routes by the new placement.
- */
-export function isShardMovedMidCall(error: unknown): boolean {
+/** Citus replaced the shard under the statement (a split or a move): asked again, the coordinator routes by the new placement. */
+export function isShardReplaced(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message !== 'string') return false;
-  const code = databaseCode(error);
-  return (code === '22P02' && message.includes('"no tenant context"')) || (code === 'XX000' && SHARD_ENTRY_GONE.test(message));
+  return typeof message === 'string' && databaseCode(error) === 'XX000' && SHARD_ENTRY_GONE.test(message);
+}
+
+/**
+ * Row-level security found no app.tenant_id on a worker (migration FailWithoutTenantContext): the call was not delegated
+ * (the worker's metadata not synced) or was forwarded mid-move, so the function's set_config stayed on the coordinator.
+ */
+export function isTenantContextMissing(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && databaseCode(error) === '22P02' && message.includes('"no tenant context"');
+}
+
+/** A tenant call whose tenant never reached the workers, even through the transaction's SET LOCAL: the cluster is mid-change, answered 503. */
+export class TenantContextNotReachedError extends Error {
+  readonly code = '57P03';
+
+  constructor(cause: unknown) {
+    super('the tenant context did not reach the worker', { cause });
+  }
 }

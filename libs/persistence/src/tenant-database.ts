@@ -5,7 +5,8 @@ import { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertCanonicalTenantId, requireTenant, TenantContext } from '@app/tenancy';
 import { Connection } from './connections';
-import { isShardMovedMidCall } from './database-errors';
+import { Counter } from 'prom-client';
+import { isShardReplaced, isTenantContextMissing, TenantContextNotReachedError } from './database-errors';
 import { inTransaction } from './transaction';
 
 export interface TenantTransactionOptions {
@@ -38,19 +39,43 @@ export function openingStatements(context: TenantContext, options: TenantTransac
   return [`BEGIN ${mode.join(' ')}; SELECT set_config('statement_timeout', '${timeoutMs}', true)`, `SET LOCAL app.tenant_id = '${tenantId}'`];
 }
 
+export const undelegatedTenantCalls = new Counter({
+  name: 'tenant_call_undelegated_total',
+  help: 'Tenant function calls that Citus did not hand to the tenant worker with its tenant, run again in a tenant transaction',
+});
+
 @Injectable()
 export class TenantDatabase {
   constructor(@InjectDataSource(Connection.Tenant) private readonly dataSource: DataSource) {}
 
+  /** One delegated round trip; docs/guide.md ("When Citus does not delegate") says why each fallback exists. */
   async call<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
     const { tenantId } = requireTenant();
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const run = () => pool.query<Row & QueryResultRow>(sql, [tenantId, ...parameters]);
+    const run = async () => (await pool.query<Row & QueryResultRow>(sql, [tenantId, ...parameters])).rows;
     try {
-      return (await run()).rows;
+      return await run();
     } catch (error) {
-      if (!isShardMovedMidCall(error)) throw error;
-      return (await run()).rows;
+      if (isShardReplaced(error)) {
+        try {
+          return await run();
+        } catch (again) {
+          if (!isTenantContextMissing(again)) throw again;
+        }
+      } else if (!isTenantContextMissing(error)) {
+        throw error;
+      }
+    }
+    return this.callUndelegated<Row>(sql, [tenantId, ...parameters]);
+  }
+
+  /** Inside a transaction Citus does not delegate, and its SET LOCAL carries the tenant to every worker the body reaches. */
+  private async callUndelegated<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
+    undelegatedTenantCalls.inc();
+    try {
+      return await this.transaction((tx) => tx.query<Row>(sql, parameters));
+    } catch (error) {
+      throw isTenantContextMissing(error) ? new TenantContextNotReachedError(error) : error;
     }
   }
 

@@ -6,3 +6,4 @@ export * from './throwaway-database';
 export * from './cluster-control';
 export * from './api-client';
 export * from './openapi-lint';
+export * from './durability';
