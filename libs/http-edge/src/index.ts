@@ -3,6 +3,7 @@ export * from './auth/token-formats';
 export * from './errors/all-exceptions.filter';
 export * from './errors/error-body';
 export * from './errors/exceptions';
+export * from './errors/loggable-error';
 export * from './http/configure-app';
 export * from './http/edge';
 export * from './http/openapi';

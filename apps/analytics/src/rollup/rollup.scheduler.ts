@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { loggableError } from '@app/http-edge';
 import { Environment } from '@app/config';
 import { RollupService } from './rollup.service';
 
@@ -40,7 +41,7 @@ export class RollupScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     try {
       await this.rollup.refresh({ wait: false });
     } catch (error) {
-      this.logger.error({ err: error }, 'rollup refresh failed; retrying at the next interval');
+      this.logger.error({ error: loggableError(error) }, 'rollup refresh failed; retrying at the next interval');
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
 import { Environment } from '@app/config';
-import { RateLimitedException } from '@app/http-edge';
+import { loggableError, RateLimitedException } from '@app/http-edge';
 import { ApiKeyGrant } from './api-keys.repository';
 import { RateLimitRepository, WindowIncrement } from './rate-limit.repository';
 
@@ -89,7 +89,7 @@ export class TenantRateLimiter implements OnModuleInit, OnModuleDestroy {
       }
       await this.cleanUp();
     } catch (error) {
-      this.logger.warn({ err: error }, 'rate limit counters unavailable; limiting on local counts');
+      this.logger.warn({ error: loggableError(error) }, 'rate limit counters unavailable; limiting on local counts');
     }
   }
 

@@ -1,4 +1,4 @@
-import { ArgumentsHost, ConflictException } from '@nestjs/common';
+import { ArgumentsHost, ConflictException, Logger } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { RateLimitedException, ValidationFailedException } from './exceptions';
@@ -62,5 +62,45 @@ describe('AllExceptionsFilter', () => {
     const { status, headers } = respond(new RateLimitedException(17));
     expect(status).toBe(429);
     expect(headers['Retry-After']).toBe('17');
+  });
+
+  describe('its log of a failure', () => {
+    const secretRow = ['4c1e6a1e-7b1a-4e7e-9a43-0e2f7b9f1a11', 'Jane Secret', 'jane@example.com', 'sku-private-42'];
+    const logged = (exception: unknown): string => {
+      const lines: unknown[][] = [];
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation((...args: unknown[]) => void lines.push(args));
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((...args: unknown[]) => void lines.push(args));
+      try {
+        respond(exception);
+      } finally {
+        error.mockRestore();
+        warn.mockRestore();
+      }
+      expect(lines).toHaveLength(1);
+      return JSON.stringify(lines[0]);
+    };
+
+    it('names the SQLSTATE, constraint and statement of a failed batch insert, never its parameters or row values', () => {
+      const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "orders_pkey"`), {
+        code: '23505',
+        constraint: 'orders_pkey',
+        table: 'orders',
+        detail: `Key (tenant_id, id)=(${secretRow[0]}, 7) already exists.`,
+        severity: 'ERROR',
+      });
+      const failure = new QueryFailedError('INSERT INTO orders (tenant_id, note) SELECT * FROM unnest($1::uuid[], $2::text[])', [secretRow], driverError);
+      const line = logged(failure);
+      expect(line).toContain('23505');
+      expect(line).toContain('orders_pkey');
+      expect(line).toContain('INSERT INTO orders');
+      for (const value of secretRow) expect(line).not.toContain(value);
+      expect(line).not.toContain('already exists');
+    });
+
+    it('keeps the message of an unknown error out too: it may quote what it failed on', () => {
+      const line = logged(new SyntaxError(`Unexpected token in JSON: "${secretRow[1]}"`));
+      expect(line).toContain('SyntaxError');
+      expect(line).not.toContain(secretRow[1]);
+    });
   });
 });

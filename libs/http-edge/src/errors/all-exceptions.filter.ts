@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '@app/persistence/database-errors';
 import { ErrorBody, errorBody } from './error-body';
 import { hasRetryAfter, ValidationFailedException } from './exceptions';
+import { loggableError } from './loggable-error';
 import { requestIdOf } from '../http/request-id';
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
@@ -22,9 +23,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const { body, retryAfterSeconds } = this.describe(exception, requestIdOf(request));
     if (body.statusCode >= 500 && body.statusCode !== 503) {
-      this.logger.error({ err: exception, requestId: body.requestId }, 'unhandled error');
+      this.logger.error({ error: loggableError(exception), requestId: body.requestId }, 'unhandled error');
     } else if (body.statusCode === 503) {
-      this.logger.warn({ err: exception, requestId: body.requestId }, 'dependency unavailable');
+      this.logger.warn({ error: loggableError(exception), requestId: body.requestId }, 'dependency unavailable');
     }
     if (body.statusCode === 401) {
       response.setHeader('WWW-Authenticate', 'Bearer');

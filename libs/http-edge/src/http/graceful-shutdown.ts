@@ -2,6 +2,7 @@ import { Injectable, INestApplication, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { loggableError } from '../errors/loggable-error';
 
 @Injectable()
 export class DrainState {
@@ -48,7 +49,7 @@ export function installGracefulShutdown(app: INestApplication, drainMs: number, 
       await afterClose();
       process.exit(0);
     } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
+      logger.error({ error: loggableError(error) }, 'shutdown failed');
       process.exit(1);
     }
   };
@@ -59,5 +60,5 @@ export function installGracefulShutdown(app: INestApplication, drainMs: number, 
 /** A promise rejected with nobody listening is a bug to log, not a reason to drop every request in flight. */
 export function logUnhandledRejections(): void {
   const logger = new Logger('Process');
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('unhandledRejection', (reason) => logger.error({ error: loggableError(reason) }, 'unhandled promise rejection'));
 }

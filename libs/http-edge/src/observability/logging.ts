@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
 import { requestIdOf } from '../http/request-id';
+import { loggableError } from '../errors/loggable-error';
 
 export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean | undefined): boolean {
   if (environment.LOG_FORMAT !== 'auto') return environment.LOG_FORMAT === 'pretty';
@@ -58,7 +59,7 @@ export class PinoNestLogger implements LoggerService {
     if (!this.logger.isLevelEnabled(level)) return;
     const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const text = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
-    if (message instanceof Error) this.logger[level]({ err: message, context }, message.message);
+    if (message instanceof Error) this.logger[level]({ error: loggableError(message), context }, text ?? message.constructor.name);
     else if (typeof message === 'object' && message !== null) this.logger[level]({ ...message, context }, text);
     else this.logger[level]({ context }, String(message));
   }
