@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# One image for every process of the project: the API (default command), the analytics
+# One image for every process of the project: the tenant API (default command), the control plane, the analytics
 # service and the one-shot migration command. docker-compose.yml picks the command per
 # service. Build: docker build -t citus-multitenant-saas:local .
 
@@ -16,7 +16,7 @@ COPY tsconfig.json nest-cli.json ./
 COPY libs ./libs
 COPY migrations ./migrations
 COPY apps ./apps
-RUN npx nest build api && npx nest build analytics
+RUN npx nest build api && npx nest build control-plane && npx nest build analytics
 
 # ---- runtime: production dependencies only, non-root -------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -33,7 +33,7 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
 # Compiled output only; owned by root, so the app cannot rewrite its own code.
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 3000 3100
+EXPOSE 3000 3100 3200
 # Healthchecks are per service in docker-compose.yml (/health/ready on the service's port):
 # the same image also runs the analytics service and the migration command.
 CMD ["node", "dist/apps/api/apps/api/src/main.js"]

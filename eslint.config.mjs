@@ -11,9 +11,11 @@ export default tseslint.config(
       'node_modules/**',
       '.cluster/**',
       '.cluster-faults/**',
+      '.cluster-test/**',
       '.data/**',
       'coverage/**',
       'libs/testing/src/api-schema.d.ts',
+      'libs/testing/src/control-plane-schema.d.ts',
       '**/*.js',
       '**/*.cjs',
       '**/*.mjs',
@@ -37,7 +39,7 @@ export default tseslint.config(
   {
     // Product code: imports run apps -> libs -> migrations, and never reach the development
     // libraries (the embedded database is loaded with a dynamic import, only without DATABASE_URL).
-    files: ['apps/*/src/**/*.ts', 'libs/{config,http-edge,persistence,schema-doctor,tenancy}/src/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'libs/{config,http-edge,persistence,reference-data,schema-doctor,tenancy,tenants}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
@@ -45,7 +47,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@app/testing', '@app/testing/*', '@app/dev-database', '@app/dev-database/*'], message: 'development and test code only' },
-            { group: ['**/apps/**', '../../apps/*'], message: 'libs and apps import libs, never an app' },
+            { group: ['**/apps/**', '../../apps/*', '../../{api,analytics,control-plane}/**'], message: 'libs and apps import libs, never an app' },
             { group: ['../*/src/*', '../../*/src/*'], message: 'another lib through its @app/ name' },
           ],
         },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertDurableCluster, freePort } from '@app/testing';
+import { startControlPlane } from './lib/control-plane';
 import { startApi } from './lib/api-process';
 import { arriveAtRate, ArrivalResult, combineArrivals } from './lib/arrivals';
 import { BenchRequest } from './lib/load';
@@ -36,33 +37,40 @@ interface Tenant {
 
 async function main(): Promise<void> {
   await assertDurableCluster(coordinator);
-  execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'ignore' });
+  for (const project of ['api', 'control-plane']) execFileSync('npx', ['nest', 'build', project], { cwd: ROOT, stdio: 'ignore' });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const work = mkdtempSync(join(tmpdir(), 'bench-noisy-'));
+  const environment = {
+    PATH: process.env.PATH,
+    HOST: '127.0.0.1',
+    DATABASE_URL: coordinator,
+    TENANT_DATABASE_URL: pooled('app_tenant'),
+    CONTROL_DATABASE_URL: pooled('app_control'),
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    RATE_LIMIT_ENABLED: 'true',
+  };
+  const controlPlane = await startControlPlane(environment, work);
+  const adminBase = controlPlane.baseUrl;
   const api = await startApi({
     name: 'noisy',
     mainJs: join(ROOT, 'dist/apps/api/apps/api/src/main.js'),
     probe: join(__dirname, 'support/round-trip-probe.cjs'),
     port,
     cwd: ROOT,
-    logFile: join(mkdtempSync(join(tmpdir(), 'bench-noisy-')), 'api.log'),
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: coordinator,
-      TENANT_DATABASE_URL: pooled('app_tenant'),
-      CONTROL_DATABASE_URL: pooled('app_control'),
-      ADMIN_TOKEN,
-      LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-      RATE_LIMIT_ENABLED: 'true',
-    },
+    logFile: join(work, 'api.log'),
+    env: { ...environment, PORT: String(port) },
   });
   try {
     const admin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
     const createTenant = async (plan: string): Promise<Tenant> => {
-      const response = await fetch(`${base}/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `noisy bench ${plan}`, plan }) });
+      const response = await fetch(`${adminBase}/admin/tenants`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ name: `noisy bench ${plan}`, plan }),
+      });
       const body = (await response.json()) as { tenant: { id: string }; apiKey: string };
       const tenant: Tenant = { id: body.tenant.id, apiKey: body.apiKey, orderIds: [] };
       for (let index = 0; index < 5; index += 1) {
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
     let sideBySideStarted = Number.POSITIVE_INFINITY;
     let namedHotAfterSeconds: number | null = null;
     const watcher = setInterval(() => {
-      void fetch(`${base}/admin/tenants/hot?limit=3`, { headers: admin })
+      void fetch(`${adminBase}/admin/tenants/hot?limit=3`, { headers: admin })
         .then((response) => response.json() as Promise<{ data: Array<{ tenantId: string }> }>)
         .then((ranking) => {
           const now = Date.now();
@@ -119,10 +127,10 @@ async function main(): Promise<void> {
     }
 
     // Then side by side once more, while the hot tenant moves onto the worker that does not hold it.
-    const cluster = (await (await fetch(`${base}/admin/cluster`, { headers: admin })).json()) as {
+    const cluster = (await (await fetch(`${adminBase}/admin/cluster`, { headers: admin })).json()) as {
       nodes: Array<{ role: string; nodeName: string; nodePort: number }>;
     };
-    const details = (await (await fetch(`${base}/admin/tenants/${hot.id}`, { headers: admin })).json()) as { placement: { nodePort: number } | null };
+    const details = (await (await fetch(`${adminBase}/admin/tenants/${hot.id}`, { headers: admin })).json()) as { placement: { nodePort: number } | null };
     const dedicated = cluster.nodes.find((node) => node.role === 'worker' && node.nodePort !== details.placement?.nodePort);
     if (!dedicated) throw new Error('bench:noisy needs a cluster with two workers');
     await sleep(untilNextMinute());
@@ -130,7 +138,7 @@ async function main(): Promise<void> {
       await sleep(3_000);
       const started = Date.now();
       const body = JSON.stringify({ nodeName: dedicated.nodeName, nodePort: dedicated.nodePort });
-      const response = await fetch(`${base}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body });
+      const response = await fetch(`${adminBase}/admin/tenants/${hot.id}/isolate`, { method: 'POST', headers: admin, body });
       return { status: response.status, seconds: (Date.now() - started) / 1000, node: `${dedicated.nodeName}:${dedicated.nodePort}` };
     })();
     const [isolatingQuiet, isolatingHot] = await Promise.all([drive(quiet, QUIET_RATE), drive([hot], HOT_RATE)]);
@@ -182,6 +190,7 @@ async function main(): Promise<void> {
     if (goals.some(([, met]) => !met)) process.exitCode = 1;
   } finally {
     await api.stop();
+    await controlPlane.stop();
   }
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@app/testing';
 import { startApi } from './lib/api-process';
+import { startControlPlane } from './lib/control-plane';
 import { drive } from './lib/load';
 import { MAIN_JS, PROBE, RESULTS, ROOT, say } from './lib/setup';
 import { apiEnvironment, CONFIG, getGenerator, mixGenerator, seed } from './lib/workload';
@@ -70,7 +71,9 @@ function summarize(profile: CpuProfile, requests: number, cpuMsPerRequest: numbe
 }
 
 async function main(): Promise<void> {
-  if (process.env.BENCH_SKIP_BUILD !== '1') spawnSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'inherit' });
+  if (process.env.BENCH_SKIP_BUILD !== '1') {
+    for (const project of ['api', 'control-plane']) spawnSync('npx', ['nest', 'build', project], { cwd: ROOT, stdio: 'inherit' });
+  }
   const work = mkdtempSync(join(tmpdir(), 'orders-profile-'));
   chmodSync(work, 0o755);
   const profiles = join(work, 'profiles');
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   // Without the production heap cap: the profile is of the code, not of the collector under a cap.
   const env = { ...apiEnvironment(port, ''), EMBEDDED_PG_DIR: join(work, 'embedded-pg'), EMBEDDED_PG_PORT: String(await freePort()) };
+  const controlPlane = await startControlPlane(env, work);
   const api = await startApi({
     name: 'profile',
     mainJs: MAIN_JS,
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
   });
   try {
     say('Seeding ...');
-    const tenants = await seed(api);
+    const tenants = await seed(api, controlPlane);
     const next = WORKLOAD === 'get' ? getGenerator(tenants) : mixGenerator(tenants);
     await drive({ url: api.baseUrl, connections: CONFIG.connections, durationSec: 3, next });
     say(`Profiling ${SECONDS} s ...`);
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     say(`\n${report}\n\nWritten: bench/results/profile-${WORKLOAD}.md`);
   } finally {
     await api.stop();
+    await controlPlane.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -26,9 +26,11 @@ async function main(): Promise<void> {
   say(`npm run bench: ${CONFIG.tenants} tenants, ${CONFIG.connections} connections, ${CONFIG.durationSec} s per measured run, warmup ${CONFIG.warmupSec} s`);
 
   if (process.env.BENCH_SKIP_BUILD !== '1') {
-    say('Building the API (npx nest build api) ...');
-    const build = spawnSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('nest build api failed');
+    say('Building the API and the control plane (npx nest build) ...');
+    for (const project of ['api', 'control-plane']) {
+      const build = spawnSync('npx', ['nest', 'build', project], { cwd: ROOT, stdio: 'inherit' });
+      if (build.status !== 0) throw new Error(`nest build ${project} failed`);
+    }
   }
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build the API first`);
 

@@ -19,21 +19,21 @@ const ROOT = join(__dirname, '..');
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
 async function main(): Promise<void> {
-  execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync('npx', ['nest', 'build', 'control-plane'], { cwd: ROOT, stdio: 'ignore' });
   const database = await startThrowawayDatabase('bench-archive-');
   const port = await freePort();
   const work = mkdtempSync(join(tmpdir(), 'bench-archive-files-'));
   const { owner, tenant: tenantUrl, control } = database.endpoints;
   const api = await startApi({
     name: 'archive',
-    mainJs: join(ROOT, 'dist/apps/api/apps/api/src/main.js'),
+    mainJs: join(ROOT, 'dist/apps/control-plane/apps/control-plane/src/main.js'),
     probe: join(__dirname, 'support/round-trip-probe.cjs'),
     port,
     cwd: ROOT,
     logFile: join(work, 'api.log'),
     env: {
       PATH: process.env.PATH,
-      PORT: String(port),
+      CONTROL_PLANE_PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: owner,
       TENANT_DATABASE_URL: tenantUrl,

@@ -15,7 +15,7 @@
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Counter, Trend } from 'k6/metrics';
-import { BASE_URL, createTenants, pick, seedOrders, tenantHeaders } from './lib/setup.js';
+import { ADMIN_URL, BASE_URL, createTenants, pick, seedOrders, tenantHeaders } from './lib/setup.js';
 
 const QUIET_TENANTS = Number(__ENV.QUIET_TENANTS || 10);
 const RATE = Number(__ENV.RATE || 100);
@@ -90,7 +90,7 @@ export function hot(data) {
 }
 
 export function watch(data) {
-  const response = http.get(`${BASE_URL}/admin/tenants/hot?limit=3`, {
+  const response = http.get(`${ADMIN_URL}/admin/tenants/hot?limit=3`, {
     headers: { Authorization: `Bearer ${__ENV.ADMIN_TOKEN}` },
     tags: { name: 'GET /admin/tenants/hot' },
   });
@@ -103,11 +103,11 @@ export function watch(data) {
 export function isolate(data) {
   // A dedicated node: the worker that does not hold the hot tenant now.
   const admin = { headers: { Authorization: `Bearer ${__ENV.ADMIN_TOKEN}`, 'Content-Type': 'application/json' } };
-  const nodes = http.get(`${BASE_URL}/admin/cluster`, admin).json().nodes;
-  const placement = http.get(`${BASE_URL}/admin/tenants/${data.hot.id}`, admin).json().placement;
+  const nodes = http.get(`${ADMIN_URL}/admin/cluster`, admin).json().nodes;
+  const placement = http.get(`${ADMIN_URL}/admin/tenants/${data.hot.id}`, admin).json().placement;
   const node = nodes.find((candidate) => candidate.role === 'worker' && (!placement || candidate.nodePort !== placement.nodePort));
   const body = node ? JSON.stringify({ nodeName: node.nodeName, nodePort: node.nodePort }) : '{}';
-  const response = http.post(`${BASE_URL}/admin/tenants/${data.hot.id}/isolate`, body, {
+  const response = http.post(`${ADMIN_URL}/admin/tenants/${data.hot.id}/isolate`, body, {
     ...admin,
     tags: { name: 'POST /admin/tenants/:id/isolate' },
     timeout: '10m',

@@ -11,6 +11,7 @@ import { CreateRefunds1764000009000 } from './1764000009000-CreateRefunds';
 import { CreateTenantFunctions1764000010000 } from './1764000010000-CreateTenantFunctions';
 import { FailWithoutTenantContext1764000011000 } from './1764000011000-FailWithoutTenantContext';
 import { ReplayRetriedPaymentsAndRefunds1764000012000 } from './1764000012000-ReplayRetriedPaymentsAndRefunds';
+import { SignedApiKeys1764000013000 } from './1764000013000-SignedApiKeys';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   CreateTenantFunctions1764000010000,
   FailWithoutTenantContext1764000011000,
   ReplayRetriedPaymentsAndRefunds1764000012000,
+  SignedApiKeys1764000013000,
 ];

@@ -77,6 +77,7 @@ export async function citusBenchTarget(): Promise<BenchTarget> {
       owner,
       tenant: withCredentials(owner, DatabaseRole.Tenant),
       control: withCredentials(owner, DatabaseRole.Control),
+      controlListen: withCredentials(owner, DatabaseRole.Control),
       analytics: withCredentials(owner, DatabaseRole.Analytics),
       embedded: false,
     },

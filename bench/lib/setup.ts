@@ -6,6 +6,7 @@ export const ROOT = resolve(__dirname, '../..');
 export const RESULTS = join(ROOT, 'bench', 'results');
 /** BENCH_API_MAIN: another build of the API (an older commit's, for a before-and-after profile). */
 export const MAIN_JS = process.env.BENCH_API_MAIN ?? join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+export const CONTROL_PLANE_JS = join(ROOT, 'dist/apps/control-plane/apps/control-plane/src/main.js');
 export const PROBE = join(ROOT, 'bench/support/round-trip-probe.cjs');
 /**
  * How long a storm client waits for its answer before counting an error. 1,000 clients on one

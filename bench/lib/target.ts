@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { citusClusterEndpoints, freePort } from '@app/testing';
 import { ApiProcess, startApi } from './api-process';
+import { startControlPlane } from './control-plane';
 import { combineLoads, drive, LoadResult } from './load';
 import { combinePgBench, PgBenchResult, runPgBench, writeFloorScripts } from './pgbench';
 import { combinePools, PgBouncerMonitor, PoolSample } from './pgbouncer-monitor';
@@ -56,6 +57,8 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
   }
 
   const logFile = join(work, `api-${name}.log`);
+  // The control plane first: on the embedded node it starts the database that the API then attaches to.
+  const controlPlane = await startControlPlane(env, work, `control-plane-${name}`);
   say(`Starting the API (${name}) on port ${port} ...`);
   const api = await startApi({ name, mainJs: MAIN_JS, probe: PROBE, port, env, logFile, cwd: ROOT });
   let monitor: PgBouncerMonitor | undefined;
@@ -81,7 +84,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
     };
 
     say(`Seeding ${CONFIG.tenants} tenants x ${CONFIG.readOrdersPerTenant + CONFIG.payableOrdersPerTenant} orders through the API ...`);
-    const tenants = await seed(api);
+    const tenants = await seed(api, controlPlane);
 
     say('Counting round trips per route ...');
     const { rows: roundTrips, getTransaction, sample } = await countRoundTrips(api, tenants);
@@ -287,7 +290,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
 
     if (name === 'citus' && process.env.BENCH_KEEP_DATA !== '1') {
       say('Deleting the bench tenants from the cluster ...');
-      await inParallel(tenants, 4, (tenant) => call(api, 'DELETE', `/admin/tenants/${tenant.id}`, CONFIG.adminToken));
+      await inParallel(tenants, 4, (tenant) => call(controlPlane, 'DELETE', `/admin/tenants/${tenant.id}`, CONFIG.adminToken));
     }
 
     return {
@@ -306,6 +309,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
   } finally {
     await monitor?.close().catch(() => undefined);
     await api.stop();
+    await controlPlane.stop();
   }
 }
 

@@ -108,13 +108,19 @@ export async function inParallel<T, R>(items: T[], concurrency: number, work: (i
   return results;
 }
 
-export async function seed(api: ApiProcess): Promise<SeededTenant[]> {
+export async function seed(api: ApiProcess, controlPlane: ApiProcess): Promise<SeededTenant[]> {
   const runId = Date.now().toString(36);
   return inParallel(
     Array.from({ length: CONFIG.tenants }, (_, index) => index),
     8,
     async (index) => {
-      const created = await call(api, 'POST', '/admin/tenants', CONFIG.adminToken, JSON.stringify({ name: `bench ${runId} #${index}`, plan: 'enterprise' }));
+      const created = await call(
+        controlPlane,
+        'POST',
+        '/admin/tenants',
+        CONFIG.adminToken,
+        JSON.stringify({ name: `bench ${runId} #${index}`, plan: 'enterprise' }),
+      );
       const tenant: SeededTenant = { id: created.tenant.id, apiKey: created.apiKey, readOrderIds: [], payableOrderIds: [] };
       for (let order = 0; order < CONFIG.readOrdersPerTenant; order += 1) {
         const { id } = await call(api, 'POST', '/v1/orders', tenant.apiKey, ORDER_BODY);

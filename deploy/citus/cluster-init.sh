@@ -7,6 +7,7 @@
 #   CITUS_WORKERS       space-separated host:port list   (default "worker1:5432 worker2:5432")
 #   CITUS_WAIT_SECONDS  how long to wait for each node   (default 120)
 #   PGDATABASE, PGUSER  database and superuser           (default app, postgres)
+#   PGPASSWORD          the superuser's password (scram-sha-256 on every node)
 set -euo pipefail
 
 COORDINATOR="${CITUS_COORDINATOR:-coordinator:5432}"
@@ -40,6 +41,13 @@ wait_for() {
 for node in "$COORDINATOR" $WORKERS; do
   wait_for "$node"
 done
+
+# The coordinator connects to the workers as the calling role, with a password under
+# scram-sha-256: the owner's goes into pg_dist_authinfo before the first worker is added.
+node_psql "$COORDINATOR" -v password="password=$PGPASSWORD" >/dev/null <<'SQL'
+INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) VALUES (0, 'postgres', :'password')
+ON CONFLICT (rolename, nodeid) DO UPDATE SET authinfo = EXCLUDED.authinfo;
+SQL
 
 log "coordinator is $COORDINATOR"
 node_psql "$COORDINATOR" -v host="$(host_of "$COORDINATOR")" -v port="$(port_of "$COORDINATOR")" >/dev/null <<'SQL'

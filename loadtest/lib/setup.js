@@ -4,6 +4,8 @@ import http from 'k6/http';
 import { fail } from 'k6';
 
 export const BASE_URL = (__ENV.BASE_URL || 'http://localhost:3000').replace(/\/+$/, '');
+// The control plane is a service of its own (CONTROL_PLANE_PORT, 3200).
+export const ADMIN_URL = (__ENV.ADMIN_URL || 'http://localhost:3200').replace(/\/+$/, '');
 
 const BATCH = 20;
 const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'JP', 'BR', 'IN', 'CA', 'AU', 'ES'];
@@ -61,7 +63,7 @@ export function createTenants(count, plan) {
   };
   const requests = [];
   for (let i = 0; i < count; i += 1) {
-    requests.push(['POST', `${BASE_URL}/admin/tenants`, JSON.stringify({ name: `k6 ${run} #${i + 1}`, plan: plan || 'enterprise' }), params]);
+    requests.push(['POST', `${ADMIN_URL}/admin/tenants`, JSON.stringify({ name: `k6 ${run} #${i + 1}`, plan: plan || 'enterprise' }), params]);
   }
   return batched(requests, 201).map((response) => {
     const body = response.json();

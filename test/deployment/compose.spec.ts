@@ -42,10 +42,12 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose;
 const services = compose.services;
 
 /** Values for the host variables the compose file requires (`${VAR:?message}`). */
-const HOST_ENVIRONMENT: Record<string, string> = {
-  ADMIN_TOKEN: 'admin-token-for-the-compose-test',
-  ANALYTICS_TOKEN: 'analytics-token-for-the-compose-test',
-};
+const HOST_ENVIRONMENT: Record<string, string> = Object.fromEntries(
+  read('deploy/compose.env.example')
+    .split(/\r?\n/)
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
 
 /** Compose interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
 function interpolate(value: string, host: Record<string, string> = HOST_ENVIRONMENT): string {
@@ -127,8 +129,10 @@ function nestOutput(projectName: string, sourceFile?: string): string {
 }
 
 const API_MAIN = nestOutput('api');
+const CONTROL_PLANE_MAIN = nestOutput('control-plane');
 const ANALYTICS_MAIN = nestOutput('analytics');
-const MIGRATE_CLI = nestOutput('api', 'apps/api/src/cli/migrate.ts');
+const MIGRATE_CLI = nestOutput('control-plane', 'apps/control-plane/src/cli/migrate.ts');
+const START_LOCAL = nestOutput('control-plane', 'apps/control-plane/src/cli/start-local.ts');
 
 // ---- Dockerfile --------------------------------------------------------------------------
 
@@ -201,28 +205,50 @@ function mountedFile(service: Service, target: string): string {
 const pgbouncerIni = parseIni(read(mountedFile(services.pgbouncer, '/etc/pgbouncer/pgbouncer.ini')));
 const pgbouncerSettings = pgbouncerIni.pgbouncer;
 const pgbouncerPort = Number(pgbouncerSettings.listen_port);
-const pgbouncerUsers = read(mountedFile(services.pgbouncer, '/etc/pgbouncer/userlist.txt'))
-  .split(/\r?\n/)
-  .map((line) => /^"([^"]+)"/.exec(line.trim())?.[1])
-  .filter((user): user is string => user !== undefined);
+const pgbouncerEntrypoint = read(mountedFile(services.pgbouncer, '/etc/pgbouncer/entrypoint.sh'));
 
 // ---- the checks --------------------------------------------------------------------------
 
 const CITUS_NODES = ['coordinator', 'worker1', 'worker2'];
-const APPS = ['api', 'analytics'];
+const APPS = ['api', 'control-plane', 'analytics'];
 const environmentDefaults = new Environment() as unknown as Record<string, unknown>;
+const APP_SPECS: Record<string, { main: string; portVariable: string; tokens: string[]; owner: boolean }> = {
+  api: { main: API_MAIN, portVariable: 'PORT', tokens: ['API_KEY_SECRET'], owner: false },
+  'control-plane': { main: CONTROL_PLANE_MAIN, portVariable: 'CONTROL_PLANE_PORT', tokens: ['ADMIN_TOKEN', 'API_KEY_SECRET'], owner: true },
+  analytics: { main: ANALYTICS_MAIN, portVariable: 'ANALYTICS_PORT', tokens: ['ANALYTICS_TOKEN'], owner: true },
+};
+const ROLE_PASSWORDS = {
+  [DatabaseRole.Tenant]: 'APP_TENANT_PASSWORD',
+  [DatabaseRole.Control]: 'APP_CONTROL_PASSWORD',
+  [DatabaseRole.Analytics]: 'APP_ANALYTICS_PASSWORD',
+};
 
 describe('docker-compose.yml', () => {
   it('has the whole stack', () => {
-    expect(Object.keys(services).sort()).toEqual(['analytics', 'api', 'cluster-init', 'coordinator', 'migrate', 'pgbouncer', 'worker1', 'worker2'].sort());
+    expect(Object.keys(services).sort()).toEqual(
+      ['analytics', 'api', 'cluster-init', 'control-plane', 'coordinator', 'migrate', 'pgbouncer', 'worker1', 'worker2'].sort(),
+    );
+  });
+
+  it('takes every secret from the env file, required, and the example names each', () => {
+    const text = read('docker-compose.yml');
+    const required = [...new Set([...text.matchAll(/\$\{([A-Z_]+):\?/g)].map((match) => match[1]))].sort();
+    expect(required.sort()).toEqual(Object.keys(HOST_ENVIRONMENT).sort());
+    expect(() => interpolate('${POSTGRES_PASSWORD:?required}', {})).toThrow(/required/);
   });
 
   describe.each(CITUS_NODES)('Citus node %s', (name) => {
     const node = services[name];
 
-    it('runs a Citus 13 image with trust on the compose network', () => {
+    it('runs a Citus 13 image that takes passwords only (scram-sha-256)', () => {
       expect(node.image).toMatch(/^citusdata\/citus:13(\.\d+)*(-pg1[5-7])?$/);
-      expect(environmentOf(node)).toMatchObject({ POSTGRES_DB: 'app', POSTGRES_HOST_AUTH_METHOD: 'trust' });
+      const environment = environmentOf(node);
+      expect(environment).toMatchObject({
+        POSTGRES_DB: 'app',
+        POSTGRES_HOST_AUTH_METHOD: 'scram-sha-256',
+        POSTGRES_PASSWORD: HOST_ENVIRONMENT.POSTGRES_PASSWORD,
+      });
+      expect(environment.POSTGRES_INITDB_ARGS).toContain('--auth-host=scram-sha-256');
     });
 
     it('tracks tenant statistics and allows non-blocking shard moves', () => {
@@ -244,7 +270,7 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('publishes database ports on the loopback interface only (trust auth)', () => {
+  it('publishes database ports on the loopback interface only', () => {
     for (const name of [...CITUS_NODES, 'pgbouncer']) {
       for (const port of services[name].ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
@@ -259,14 +285,17 @@ describe('docker-compose.yml', () => {
       expect(dependenciesOf(init)).toEqual(Object.fromEntries(CITUS_NODES.map((name) => [name, 'service_healthy'])));
     });
 
-    it('runs the join script from the repository against the coordinator and both workers', () => {
+    it('records the owner password for the workers, then joins the coordinator and both workers', () => {
       const [script] = bindMounts(init);
       expect(existsSync(join(ROOT, script.source))).toBe(true);
       expect(asList(init.entrypoint)).toEqual(['bash', script.target]);
       const environment = environmentOf(init);
       expect(environment.CITUS_COORDINATOR).toBe('coordinator:5432');
       expect(environment.CITUS_WORKERS.split(/\s+/).sort()).toEqual(['worker1:5432', 'worker2:5432']);
+      expect(environment.PGPASSWORD).toBe(HOST_ENVIRONMENT.POSTGRES_PASSWORD);
       const text = read(script.source);
+      expect(text.indexOf('pg_dist_authinfo')).toBeGreaterThan(-1);
+      expect(text.indexOf('pg_dist_authinfo')).toBeLessThan(text.indexOf('citus_add_node'));
       expect(text).toContain('citus_set_coordinator_host');
       expect(text).toMatch(/citus_add_node[\s\S]*WHERE NOT EXISTS/);
     });
@@ -291,8 +320,12 @@ describe('docker-compose.yml', () => {
       expect(pgbouncerIni.databases.app).not.toMatch(/\buser=/); // each client keeps its own role
     });
 
-    it('lists every role the apps connect as', () => {
-      expect(pgbouncerUsers).toEqual(expect.arrayContaining(Object.values(DatabaseRole)));
+    it('checks every role with scram-sha-256 through auth_query; only the auth user has a line, written from the env file', () => {
+      expect(pgbouncerSettings).toMatchObject({ auth_type: 'scram-sha-256', auth_user: 'postgres' });
+      expect(pgbouncerSettings.auth_query).toMatch(/FROM pg_shadow WHERE usename = \$1/);
+      expect(pgbouncerEntrypoint).toContain(pgbouncerSettings.auth_file);
+      expect(pgbouncerEntrypoint).toContain('"postgres" "%s"');
+      expect(environmentOf(services.pgbouncer).PGBOUNCER_AUTH_PASSWORD).toBe(HOST_ENVIRONMENT.POSTGRES_PASSWORD);
     });
 
     it('is healthy when it answers on its listen port, and has room for its clients', () => {
@@ -311,26 +344,34 @@ describe('docker-compose.yml', () => {
       expect(migrate.image).toBe(services.api.image);
       expect(migrate.restart).toBe('no');
       expect(asList(migrate.command)).toEqual(['node', MIGRATE_CLI]);
-      expect(existsSync(join(ROOT, 'apps/api/src/cli/migrate.ts'))).toBe(true);
+      expect(existsSync(join(ROOT, 'apps/control-plane/src/cli/migrate.ts'))).toBe(true);
       expect(dependenciesOf(migrate)).toEqual({ 'cluster-init': 'service_completed_successfully' });
     });
 
-    it('connects as the owner directly to the coordinator, never through PgBouncer', () => {
-      const url = new URL(environmentOf(migrate).DATABASE_URL);
-      expect([url.hostname, url.port, url.username, url.pathname]).toEqual(['coordinator', '5432', 'postgres', '/app']);
+    it('connects as the owner directly to the coordinator, never through PgBouncer, and sets every app role password', () => {
+      const environment = environmentOf(migrate);
+      const url = new URL(environment.DATABASE_URL);
+      expect([url.hostname, url.port, url.username, url.password, url.pathname]).toEqual([
+        'coordinator',
+        '5432',
+        'postgres',
+        HOST_ENVIRONMENT.POSTGRES_PASSWORD,
+        '/app',
+      ]);
+      for (const variable of Object.values(ROLE_PASSWORDS)) expect(environment[variable]).toBe(HOST_ENVIRONMENT[variable]);
     });
   });
 
   describe.each(APPS)('%s', (name) => {
     const app = services[name];
+    const spec = APP_SPECS[name];
     const environment = environmentOf(app);
-    const port =
-      name === 'api' ? Number(environment.PORT ?? environmentDefaults.PORT) : Number(environment.ANALYTICS_PORT ?? environmentDefaults.ANALYTICS_PORT ?? 3100);
+    const port = Number(environment[spec.portVariable] ?? environmentDefaults[spec.portVariable]);
 
     it('runs the build output of its nest project from the app image', () => {
       expect(app.image).toBe(services.migrate.image);
       expect(app.build).toEqual(services.migrate.build);
-      expect(asList(app.command)).toEqual(['node', name === 'api' ? API_MAIN : ANALYTICS_MAIN]);
+      expect(asList(app.command)).toEqual(['node', spec.main]);
     });
 
     it('starts after the migrations, PgBouncer and the coordinator, and does not migrate itself', () => {
@@ -342,14 +383,33 @@ describe('docker-compose.yml', () => {
       expect(validateEnvironment(environment).MIGRATE_ON_BOOT).toBe(false);
     });
 
-    it('reaches the pooled roles through PgBouncer and the owner on the coordinator', () => {
-      const pooled = { TENANT_DATABASE_URL: DatabaseRole.Tenant, CONTROL_DATABASE_URL: DatabaseRole.Control, ANALYTICS_DATABASE_URL: DatabaseRole.Analytics };
+    it('reaches the pooled roles through PgBouncer with their passwords, and LISTENs on the coordinator as the control role', () => {
+      const pooled: Record<string, string> = { TENANT_DATABASE_URL: DatabaseRole.Tenant, CONTROL_DATABASE_URL: DatabaseRole.Control };
+      if (spec.owner) pooled.ANALYTICS_DATABASE_URL = DatabaseRole.Analytics;
       for (const [variable, role] of Object.entries(pooled)) {
         const url = new URL(environment[variable]);
-        expect([variable, url.hostname, Number(url.port), url.username, url.pathname]).toEqual([variable, 'pgbouncer', pgbouncerPort, role, '/app']);
+        expect([variable, url.hostname, Number(url.port), url.username, url.password, url.pathname]).toEqual([
+          variable,
+          'pgbouncer',
+          pgbouncerPort,
+          role,
+          HOST_ENVIRONMENT[ROLE_PASSWORDS[role as keyof typeof ROLE_PASSWORDS]],
+          '/app',
+        ]);
       }
-      const owner = new URL(environment.DATABASE_URL);
-      expect([owner.hostname, owner.port, owner.pathname]).toEqual(['coordinator', '5432', '/app']);
+      const listen = new URL(environment.CONTROL_LISTEN_URL);
+      expect([listen.hostname, listen.port, listen.username]).toEqual(['coordinator', '5432', DatabaseRole.Control]);
+    });
+
+    it(spec.owner ? 'holds the owner URL, straight to the coordinator' : 'holds no owner URL and no owner password', () => {
+      if (spec.owner) {
+        const owner = new URL(environment.DATABASE_URL);
+        expect([owner.hostname, owner.port, owner.username, owner.pathname]).toEqual(['coordinator', '5432', 'postgres', '/app']);
+      } else {
+        expect(environment.DATABASE_URL).toBeUndefined();
+        expect(Object.values(environment).join(' ')).not.toContain(HOST_ENVIRONMENT.POSTGRES_PASSWORD);
+        expect(Object.keys(environment).filter((variable) => variable.includes('ANALYTICS'))).toEqual([]);
+      }
     });
 
     it('publishes its port and checks /health/ready on it', () => {
@@ -357,11 +417,12 @@ describe('docker-compose.yml', () => {
       expect(asList(app.healthcheck?.test).join(' ')).toContain(`http://127.0.0.1:${port}/health/ready`);
     });
 
-    it('takes its token from the host, required', () => {
-      const token = name === 'api' ? 'ADMIN_TOKEN' : 'ANALYTICS_TOKEN';
-      expect(rawEnvironmentOf(app)[token]).toMatch(new RegExp(`^\\$\\{${token}:\\?.+\\}$`));
-      expect(() => environmentOf({ environment: { [token]: rawEnvironmentOf(app)[token] } })).not.toThrow();
-      expect(() => interpolate(rawEnvironmentOf(app)[token], {})).toThrow(/required/);
+    it('takes its tokens from the host, required', () => {
+      for (const token of spec.tokens) {
+        expect(rawEnvironmentOf(app)[token]).toMatch(new RegExp(`^\\$\\{${token}:\\?.+\\}$`));
+        expect(() => environmentOf({ environment: { [token]: rawEnvironmentOf(app)[token] } })).not.toThrow();
+        expect(() => interpolate(rawEnvironmentOf(app)[token], {})).toThrow(/required/);
+      }
     });
   });
 
@@ -391,6 +452,7 @@ describe('Dockerfile', () => {
     expect(runs(build).some((run) => /\bnpm ci\b/.test(run) && !run.includes('--omit'))).toBe(true);
     const buildCommands = runs(build).join(' && ');
     expect(buildCommands).toMatch(/nest build api\b/);
+    expect(buildCommands).toMatch(/nest build control-plane\b/);
     expect(buildCommands).toMatch(/nest build analytics\b/);
   });
 
@@ -423,11 +485,13 @@ describe('Dockerfile', () => {
     expect(users[users.length - 1]).not.toMatch(/^(root|0)(:|$)/);
   });
 
-  it('starts the API from its nest build output, like npm start', () => {
+  it('starts the tenant API from its nest build output, like npm run start:api', () => {
     const cmd = finalStage.instructions.filter((i) => i.keyword === 'CMD').pop()!;
     expect(JSON.parse(cmd.args)).toEqual(['node', API_MAIN]);
     const scripts = readJson('package.json').scripts as Record<string, string>;
-    expect(scripts.start).toContain(`node ${API_MAIN}`);
+    expect(scripts['start:api']).toContain(`node ${API_MAIN}`);
+    expect(scripts['start:control-plane']).toContain(`node ${CONTROL_PLANE_MAIN}`);
+    expect(scripts.start).toContain(`node ${START_LOCAL}`);
     expect(scripts['start:analytics']).toContain(`node ${ANALYTICS_MAIN}`);
     expect(scripts.migrate).toContain(`node ${MIGRATE_CLI}`);
   });

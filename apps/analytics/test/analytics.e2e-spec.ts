@@ -136,8 +136,8 @@ describe('analytics service', () => {
   beforeAll(async () => {
     api = await startTestApi();
     analytics = await startTestAnalytics();
-    first = await createTenant(api.server);
-    second = await createTenant(api.server);
+    first = await createTenant(api.admin);
+    second = await createTenant(api.admin);
     for (const [tenant, countryCode, unitPriceCents] of [
       [first, 'US', 1500],
       [first, 'US', 2500],
@@ -218,13 +218,13 @@ describe('analytics service', () => {
     });
 
     it('forgets a deleted tenant at once', async () => {
-      const doomed = await createTenant(api.server);
+      const doomed = await createTenant(api.admin);
       await createOrder(api.server, doomed, { items: [{ sku: 'GONE', quantity: 10_000, unitPriceCents: 100_000_000 }] });
       await refreshPast([doomed.id]);
       const window = { from: iso(midnight(-1)), to: iso(midnight(1)) };
       const path = `/analytics/top-tenants?limit=100&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`;
       expect((await data(path)).map((row: { tenantId: string }) => row.tenantId)).toContain(doomed.id);
-      await request(api.server).delete(`/admin/tenants/${doomed.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(204);
+      await request(api.admin).delete(`/admin/tenants/${doomed.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(204);
       const rollupRows = await withOwner(
         analytics.ownerUrl,
         async (client) => (await client.query(`SELECT count(*)::int AS count FROM daily_order_stats WHERE tenant_id = $1`, [doomed.id])).rows[0].count,
@@ -253,7 +253,7 @@ describe('analytics service', () => {
 
     it('is refused by the tenant API and the admin API (403)', async () => {
       expectError(await request(api.server).get('/v1/tenant').set(bearer(TEST_ANALYTICS_TOKEN)), 403);
-      expectError(await request(api.server).get('/admin/tenants').set(bearer(TEST_ANALYTICS_TOKEN)), 403);
+      expectError(await request(api.admin).get('/admin/tenants').set(bearer(TEST_ANALYTICS_TOKEN)), 403);
     });
 
     it('serves health, metrics and the OpenAPI document without a token', async () => {

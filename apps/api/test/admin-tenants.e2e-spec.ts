@@ -27,7 +27,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
   describe('POST /admin/tenants', () => {
     it('answers 201 with the Tenant and an api key that works at once', async () => {
       const name = `Acme ${randomUUID()}`;
-      const response = await request(api.server).post('/admin/tenants').set(admin).send({ name, plan: 'pro' }).expect(201);
+      const response = await request(api.admin).post('/admin/tenants').set(admin).send({ name, plan: 'pro' }).expect(201);
       expect(Object.keys(response.body).sort()).toEqual(['apiKey', 'tenant']);
       expectTenant(response.body.tenant);
       expect(response.body.tenant).toMatchObject({ name, plan: 'pro', status: 'active' });
@@ -37,7 +37,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('defaults the plan to free', async () => {
-      const response = await request(api.server)
+      const response = await request(api.admin)
         .post('/admin/tenants')
         .set(admin)
         .send({ name: `Default ${randomUUID()}` })
@@ -46,7 +46,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it.each(['free', 'pro', 'enterprise'])('accepts plan %s', async (plan) => {
-      const response = await request(api.server)
+      const response = await request(api.admin)
         .post('/admin/tenants')
         .set(admin)
         .send({ name: `Plan ${plan}`, plan })
@@ -55,13 +55,13 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('accepts names of 1 and 200 characters', async () => {
-      await request(api.server).post('/admin/tenants').set(admin).send({ name: 'x' }).expect(201);
+      await request(api.admin).post('/admin/tenants').set(admin).send({ name: 'x' }).expect(201);
       const long = randomUUID().padEnd(200, 'y');
-      expect((await request(api.server).post('/admin/tenants').set(admin).send({ name: long }).expect(201)).body.tenant.name).toBe(long);
+      expect((await request(api.admin).post('/admin/tenants').set(admin).send({ name: long }).expect(201)).body.tenant.name).toBe(long);
     });
 
     it('stores only the hash of the api key', async () => {
-      const response = await request(api.server)
+      const response = await request(api.admin)
         .post('/admin/tenants')
         .set(admin)
         .send({ name: `Hash ${randomUUID()}` })
@@ -76,8 +76,8 @@ describe('Admin API: tenants (/admin/tenants)', () => {
 
   describe('GET /admin/tenants/:id', () => {
     it(`answers 200 with the Tenant and its placement (${testTarget() === 'citus' ? 'shard and node on Citus' : 'null on a single node'})`, async () => {
-      const tenant = await createTenant(api.server, 'pro');
-      const response = await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200);
+      const tenant = await createTenant(api.admin, 'pro');
+      const response = await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200);
       expectTenant(response.body, ['placement']);
       expect(response.body).toMatchObject({ id: tenant.id, name: tenant.name, plan: 'pro', status: 'active' });
       if (testTarget() === 'citus') {
@@ -91,15 +91,15 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('answers 404 for a tenant that does not exist', async () => {
-      expectError(await request(api.server).get(`/admin/tenants/${randomUUID()}`).set(admin), 404);
+      expectError(await request(api.admin).get(`/admin/tenants/${randomUUID()}`).set(admin), 404);
     });
   });
 
   describe('GET /admin/tenants', () => {
     it('answers 200 with a page of Tenants, newest first', async () => {
-      const first = await createTenant(api.server);
-      const second = await createTenant(api.server);
-      const response = await request(api.server).get('/admin/tenants?limit=100').set(admin).expect(200);
+      const first = await createTenant(api.admin);
+      const second = await createTenant(api.admin);
+      const response = await request(api.admin).get('/admin/tenants?limit=100').set(admin).expect(200);
       expect(Object.keys(response.body).sort()).toEqual(['data', 'nextCursor']);
       for (const tenant of response.body.data) expectTenant(tenant);
       const ids = response.body.data.map((tenant: { id: string }) => tenant.id);
@@ -112,65 +112,65 @@ describe('Admin API: tenants (/admin/tenants)', () => {
 
   describe('PATCH /admin/tenants/:id', () => {
     it('answers 200 with the changed Tenant: status, plan, or both', async () => {
-      const tenant = await createTenant(api.server, 'free');
-      const suspended = await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'suspended' }).expect(200);
+      const tenant = await createTenant(api.admin, 'free');
+      const suspended = await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'suspended' }).expect(200);
       expectTenant(suspended.body);
       expect(suspended.body).toMatchObject({ id: tenant.id, status: 'suspended', plan: 'free' });
-      const both = await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'active', plan: 'enterprise' }).expect(200);
+      const both = await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'active', plan: 'enterprise' }).expect(200);
       expect(both.body).toMatchObject({ status: 'active', plan: 'enterprise' });
-      expect((await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body).toMatchObject({
+      expect((await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body).toMatchObject({
         status: 'active',
         plan: 'enterprise',
       });
     });
 
     it('applies a plan change to the next tenant request', async () => {
-      const tenant = await createTenant(api.server, 'free');
+      const tenant = await createTenant(api.admin, 'free');
       await request(api.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(200);
-      await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ plan: 'pro' }).expect(200);
+      await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ plan: 'pro' }).expect(200);
       expect((await request(api.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(200)).body.plan).toBe('pro');
     });
 
     it('answers 200 with the Tenant unchanged for an empty body', async () => {
-      const tenant = await createTenant(api.server, 'pro');
-      const before = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body;
-      const response = await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({}).expect(200);
+      const tenant = await createTenant(api.admin, 'pro');
+      const before = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body;
+      const response = await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({}).expect(200);
       const { placement: _placement, ...tenantView } = before;
       expect(response.body).toEqual(tenantView);
     });
 
     it('answers 404 for a tenant that does not exist', async () => {
-      expectError(await request(api.server).patch(`/admin/tenants/${randomUUID()}`).set(admin).send({ status: 'suspended' }), 404);
-      expectError(await request(api.server).patch(`/admin/tenants/${randomUUID()}`).set(admin).send({}), 404);
+      expectError(await request(api.admin).patch(`/admin/tenants/${randomUUID()}`).set(admin).send({ status: 'suspended' }), 404);
+      expectError(await request(api.admin).patch(`/admin/tenants/${randomUUID()}`).set(admin).send({}), 404);
     });
   });
 
   describe('DELETE /admin/tenants/:id', () => {
     it('answers 204 with no body, after which every row of the tenant is gone', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       await request(api.server).post(`/v1/orders/${order.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 1, method: 'card' }).expect(201);
-      const response = await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+      const response = await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
       expect(response.text).toBe('');
       expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
       expectError(await request(api.server).get('/v1/orders').set(bearer(tenant.apiKey)), 401);
     });
 
     it('deletes a tenant that has no orders', async () => {
-      const tenant = await createTenant(api.server);
-      await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
-      expectError(await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin), 404);
+      const tenant = await createTenant(api.admin);
+      await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+      expectError(await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin), 404);
     });
 
     it('answers 404 for a tenant that does not exist', async () => {
-      expectError(await request(api.server).delete(`/admin/tenants/${randomUUID()}`).set(admin), 404);
+      expectError(await request(api.admin).delete(`/admin/tenants/${randomUUID()}`).set(admin), 404);
     });
   });
 
   describe('GET /admin/tenants/:id/export', () => {
     it('answers 200 application/x-ndjson: one line per row of every tenant table, then a manifest whose counts match', async () => {
-      const tenant = await createTenant(api.server);
-      const other = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
+      const other = await createTenant(api.admin);
       await createOrder(api.server, other);
       const first = await createOrder(api.server, tenant);
       const second = await createOrder(api.server, tenant, { items: [{ sku: 'ONE', quantity: 1, unitPriceCents: 300 }] });
@@ -178,7 +178,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       await request(api.server).post(`/v1/orders/${second.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 300, method: 'wallet' }).expect(201);
       await request(api.server).post(`/v1/orders/${first.id}/cancel`).set(bearer(tenant.apiKey)).expect(200);
 
-      const { status, headers, lines, text } = await exportOf(api.server, tenant.id);
+      const { status, headers, lines, text } = await exportOf(api.admin, tenant.id);
       expect(status).toBe(200);
       expect(headers['content-type']).toMatch(/^application\/x-ndjson/);
 
@@ -212,8 +212,8 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('exports only the tenant line and a manifest with zero counts for a tenant without rows', async () => {
-      const tenant = await createTenant(api.server);
-      const { status, lines } = await exportOf(api.server, tenant.id);
+      const tenant = await createTenant(api.admin);
+      const { status, lines } = await exportOf(api.admin, tenant.id);
       expect(status).toBe(200);
       expect(lines).toHaveLength(2);
       expect(lines[0].tenant.id).toBe(tenant.id);
@@ -221,13 +221,13 @@ describe('Admin API: tenants (/admin/tenants)', () => {
     });
 
     it('answers 404 in the error shape for a tenant that does not exist', async () => {
-      expectError(await request(api.server).get(`/admin/tenants/${randomUUID()}/export`).set(admin), 404);
+      expectError(await request(api.admin).get(`/admin/tenants/${randomUUID()}/export`).set(admin), 404);
     });
   });
 
   describe('GET /admin/cluster', () => {
     it(`answers 200 with the mode, the nodes and the tables (${testTarget()})`, async () => {
-      const response = await request(api.server).get('/admin/cluster').set(admin).expect(200);
+      const response = await request(api.admin).get('/admin/cluster').set(admin).expect(200);
       expect(Object.keys(response.body).sort()).toEqual(['mode', 'nodes', 'tables']);
       expect(response.body.mode).toBe(testTarget() === 'citus' ? 'citus' : 'single-node');
       expect(response.body.nodes.length).toBeGreaterThanOrEqual(testTarget() === 'citus' ? 3 : 1);
@@ -251,7 +251,7 @@ describe('Admin API: tenants (/admin/tenants)', () => {
 
   describe('GET /admin/tenants/hot', () => {
     it('answers 200 with a list of tenants ranked by load (empty on a single node)', async () => {
-      const response = await request(api.server).get('/admin/tenants/hot?limit=5').set(admin).expect(200);
+      const response = await request(api.admin).get('/admin/tenants/hot?limit=5').set(admin).expect(200);
       expect(Object.keys(response.body)).toEqual(['data']);
       expect(response.body.data.length).toBeLessThanOrEqual(5);
       if (testTarget() !== 'citus') expect(response.body.data).toEqual([]);
@@ -261,22 +261,22 @@ describe('Admin API: tenants (/admin/tenants)', () => {
 
   describe('Citus-only operations', () => {
     it('POST /admin/tenants/:id/isolate answers 404 for a tenant that does not exist', async () => {
-      expectError(await request(api.server).post(`/admin/tenants/${randomUUID()}/isolate`).set(admin), 404);
+      expectError(await request(api.admin).post(`/admin/tenants/${randomUUID()}/isolate`).set(admin), 404);
     });
 
     if (testTarget() !== 'citus') {
       it('POST /admin/tenants/:id/isolate answers 409 on a single node', async () => {
-        const tenant = await createTenant(api.server);
-        expectError(await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin), 409);
+        const tenant = await createTenant(api.admin);
+        expectError(await request(api.admin).post(`/admin/tenants/${tenant.id}/isolate`).set(admin), 409);
       });
 
       it('POST and GET /admin/cluster/rebalance answer 409 on a single node', async () => {
-        expectError(await request(api.server).post('/admin/cluster/rebalance').set(admin), 409);
-        expectError(await request(api.server).get('/admin/cluster/rebalance').set(admin), 409);
+        expectError(await request(api.admin).post('/admin/cluster/rebalance').set(admin), 409);
+        expectError(await request(api.admin).get('/admin/cluster/rebalance').set(admin), 409);
       });
     } else {
       it('GET /admin/cluster/rebalance answers 200 with the latest job status', async () => {
-        const response = await request(api.server).get('/admin/cluster/rebalance').set(admin).expect(200);
+        const response = await request(api.admin).get('/admin/cluster/rebalance').set(admin).expect(200);
         expect(Object.keys(response.body)).toEqual(['status']);
       });
     }
@@ -290,13 +290,13 @@ describe('Admin API: tenants (/admin/tenants)', () => {
       ['an empty bearer', { Authorization: 'Bearer ' }],
     ])('answers 401 for %s', async (_name, headers) => {
       expectError(
-        await request(api.server)
+        await request(api.admin)
           .get('/admin/tenants')
           .set(headers as Record<string, string>),
         401,
       );
       expectError(
-        await request(api.server)
+        await request(api.admin)
           .post('/admin/tenants')
           .set(headers as Record<string, string>)
           .send({ name: 'x' }),

@@ -18,7 +18,7 @@ describe('The audit trail (GET /admin/audit)', () => {
     const entries: Array<Record<string, any>> = [];
     let cursor: string | null = null;
     do {
-      const page: request.Response = await request(api.server)
+      const page: request.Response = await request(api.admin)
         .get(`/admin/audit?limit=5${cursor ? `&cursor=${cursor}` : ''}`)
         .set(admin)
         .expect(200);
@@ -29,18 +29,18 @@ describe('The audit trail (GET /admin/audit)', () => {
   };
 
   it('records every admin action with who, what, when and the request id; never a key', async () => {
-    const created = await request(api.server)
+    const created = await request(api.admin)
       .post('/admin/tenants')
       .set(admin)
       .set('X-Request-Id', 'audit-create-1')
       .send({ name: 'audited', plan: 'pro' })
       .expect(201);
     const tenantId: string = created.body.tenant.id;
-    const key = await request(api.server).post(`/admin/tenants/${tenantId}/api-keys`).set(admin).expect(201);
-    await request(api.server).delete(`/admin/tenants/${tenantId}/api-keys/${key.body.id}`).set(admin).expect(204);
-    await request(api.server).patch(`/admin/tenants/${tenantId}`).set(admin).send({ status: 'suspended' }).expect(200);
-    await request(api.server).get(`/admin/tenants/${tenantId}`).set(admin).expect(200);
-    await request(api.server).delete(`/admin/tenants/${tenantId}`).set(admin).expect(204);
+    const key = await request(api.admin).post(`/admin/tenants/${tenantId}/api-keys`).set(admin).expect(201);
+    await request(api.admin).delete(`/admin/tenants/${tenantId}/api-keys/${key.body.id}`).set(admin).expect(204);
+    await request(api.admin).patch(`/admin/tenants/${tenantId}`).set(admin).send({ status: 'suspended' }).expect(200);
+    await request(api.admin).get(`/admin/tenants/${tenantId}`).set(admin).expect(200);
+    await request(api.admin).delete(`/admin/tenants/${tenantId}`).set(admin).expect(204);
 
     const entries = await entriesOf(tenantId);
     expect(entries.map((entry) => entry.action)).toEqual(['tenant.created', 'api_key.created', 'api_key.revoked', 'tenant.changed', 'tenant.deleted']);
@@ -56,10 +56,10 @@ describe('The audit trail (GET /admin/audit)', () => {
   });
 
   it('records an import with its row counts', async () => {
-    const tenant = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
     await createOrder(api.server, tenant);
-    const archive = await exportArchive(api.server, tenant.id);
-    const copy = await request(api.server)
+    const archive = await exportArchive(api.admin, tenant.id);
+    const copy = await request(api.admin)
       .post('/admin/tenants/import?as=new')
       .set(admin)
       .set('Content-Type', 'application/x-ndjson')
@@ -72,13 +72,13 @@ describe('The audit trail (GET /admin/audit)', () => {
   });
 
   it('records nothing for a refused action, and refuses tenant keys and bad cursors', async () => {
-    const before = (await request(api.server).get('/admin/audit?limit=1').set(admin).expect(200)).body.data[0];
-    await request(api.server).post('/admin/tenants').set(admin).send({ name: '' }).expect(400);
-    const after = (await request(api.server).get('/admin/audit?limit=1').set(admin).expect(200)).body.data[0];
+    const before = (await request(api.admin).get('/admin/audit?limit=1').set(admin).expect(200)).body.data[0];
+    await request(api.admin).post('/admin/tenants').set(admin).send({ name: '' }).expect(400);
+    const after = (await request(api.admin).get('/admin/audit?limit=1').set(admin).expect(200)).body.data[0];
     expect(after).toEqual(before);
-    const tenant = await createTenant(api.server);
-    expectError(await request(api.server).get('/admin/audit').set(bearer(tenant.apiKey)), 403);
-    expectError(await request(api.server).get('/admin/audit?cursor=abc'), 401);
-    expectError(await request(api.server).get('/admin/audit?cursor=abc').set(admin), 400, { field: 'cursor' });
+    const tenant = await createTenant(api.admin);
+    expectError(await request(api.admin).get('/admin/audit').set(bearer(tenant.apiKey)), 403);
+    expectError(await request(api.admin).get('/admin/audit?cursor=abc'), 401);
+    expectError(await request(api.admin).get('/admin/audit?cursor=abc').set(admin), 400, { field: 'cursor' });
   });
 });

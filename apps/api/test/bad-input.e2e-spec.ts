@@ -177,7 +177,7 @@ describe('Bad input on the tenant API: always a 4xx in the error shape, never a 
 
   beforeAll(async () => {
     api = await startTestApi();
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
     const created = await createOrder(api.server, tenant, { items: [{ sku: 'SKU-A', quantity: 1, unitPriceCents: 10_000 }] });
     orderId = created.id;
     await request(api.server).post(`/v1/orders/${orderId}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 100, method: 'card' }).expect(201);
@@ -213,8 +213,8 @@ describe('Bad input on the admin API: always a 4xx in the error shape, never a 5
 
   beforeAll(async () => {
     api = await startTestApi();
-    probe = await createTenant(api.server, 'pro');
-    probeBefore = (await request(api.server).get(`/admin/tenants/${probe.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
+    probe = await createTenant(api.admin, 'pro');
+    probeBefore = (await request(api.admin).get(`/admin/tenants/${probe.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
   });
   afterAll(() => api.close());
 
@@ -305,14 +305,14 @@ describe('Bad input on the admin API: always a 4xx in the error shape, never a 5
 
   it.each(ADMIN_CASES)('refuses %s', async (_name, bad) => {
     const keysBefore = await keysOfProbe();
-    const call = request(api.server)[bad.method](bad.path.replace(':tenant', probe.id)).set(bearer(TEST_ADMIN_TOKEN));
+    const call = request(api.admin)[bad.method](bad.path.replace(':tenant', probe.id)).set(bearer(TEST_ADMIN_TOKEN));
     if (typeof bad.body === 'string') call.set('Content-Type', 'application/json');
     const response = bad.body === undefined ? await call : await call.send(bad.body as object);
 
     expectError(response, bad.status, bad.field === null ? { withDetails: false } : { field: bad.field });
     expect(await namesWritten()).toBe(0);
     expect(await keysOfProbe()).toBe(keysBefore);
-    const after = await request(api.server).get(`/admin/tenants/${probe.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+    const after = await request(api.admin).get(`/admin/tenants/${probe.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
     expect(after.body).toEqual(probeBefore);
   });
 });

@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import request from 'supertest';
-import { apiClient, bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant } from '@app/testing';
+import { apiClient, bearer, controlPlaneClient, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant } from '@app/testing';
 import { startTestApi, TestApi } from './support/api';
 
 type Schema = Record<string, any>;
@@ -16,11 +16,21 @@ interface Operation {
   security?: Array<Record<string, string[]>>;
 }
 
-const document = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')) as {
+interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
+}
+const read = (file: string) => JSON.parse(readFileSync(join(__dirname, '../../../docs', file), 'utf8')) as Document;
+const tenantApiDocument = read('openapi.json');
+const controlPlaneDocument = read('control-plane.openapi.json');
+/** The two services share the error shape and the tenant's schemas, defined alike in both. */
+const document: Document = {
+  paths: { ...controlPlaneDocument.paths, ...tenantApiDocument.paths },
+  components: { schemas: { ...controlPlaneDocument.components.schemas, ...tenantApiDocument.components.schemas } },
 };
-const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
+const operationsOf = (source: Document, service: 'api' | 'controlPlane') =>
+  Object.entries(source.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation, service })));
+const operations = [...operationsOf(tenantApiDocument, 'api'), ...operationsOf(controlPlaneDocument, 'controlPlane')];
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -32,16 +42,19 @@ const resolve = (schema: Schema): Schema => (schema.$ref ? document.components.s
 describe('The contract, exercised through the typed client generated from the document', () => {
   let api: TestApi;
   let baseUrl: string;
+  let controlPlaneUrl: string;
 
   beforeAll(async () => {
     api = await startTestApi();
     await api.app.listen(0, '127.0.0.1');
+    await api.controlPlane.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    controlPlaneUrl = `http://127.0.0.1:${(api.controlPlane.getHttpServer().address() as AddressInfo).port}`;
   });
   afterAll(() => api.close());
 
   it('creates a tenant, an order, a payment, and reads them back', async () => {
-    const admin = apiClient(baseUrl, TEST_ADMIN_TOKEN);
+    const admin = controlPlaneClient(controlPlaneUrl, TEST_ADMIN_TOKEN);
     const created = await admin.POST('/admin/tenants', { body: { name: 'typed client', plan: 'pro' } });
     expect(created.response.status).toBe(201);
     const tenant = apiClient(baseUrl, created.data!.apiKey);
@@ -78,8 +91,8 @@ describe('The contract, exercised through the typed client generated from the do
     it.each(withIds.map(({ method, path }) => [`${method.toUpperCase()} ${path}`, method, path] as const))(
       '%s answers 404 and changes nothing',
       async (_name, method, path) => {
-        const a = await createTenant(api.server);
-        const b = await createTenant(api.server);
+        const a = await createTenant(api.admin);
+        const b = await createTenant(api.admin);
         const order = await createOrder(api.server, b);
         const payment = await request(api.server)
           .post(`/v1/orders/${order.id}/payments`)
@@ -115,7 +128,7 @@ describe('The contract, exercised through the typed client generated from the do
     const tally = { requests: 0, statuses: {} as Record<number, number>, started: 0 };
 
     beforeAll(async () => {
-      tenant = await createTenant(api.server);
+      tenant = await createTenant(api.admin);
       orderIds = [];
       for (let index = 0; index < 3; index += 1) orderIds.push((await createOrder(api.server, tenant)).id);
       tally.started = Date.now();
@@ -163,9 +176,11 @@ describe('The contract, exercised through the typed client generated from the do
     const tokenFor = (path: string) => (path.startsWith('/v1') ? tenant.apiKey : TEST_ADMIN_TOKEN);
     const exercised = operations.filter(({ path }) => !path.startsWith('/health'));
 
-    it.each(exercised.map(({ method, path, operation }) => [`${method.toUpperCase()} ${path}`, method, path, operation] as const))(
+    it.each(
+      exercised.map(({ method, path, operation, service }) => [`${method.toUpperCase()} ${path} (${service})`, method, path, operation, service] as const),
+    )(
       '%s: never a 5xx, errors in the shape, successes as documented',
-      async (_name, method, path, operation) => {
+      async (_name, method, path, operation, service) => {
         const pathParameters = (operation.parameters ?? []).filter((parameter) => parameter.in === 'path');
         const queryParameters = (operation.parameters ?? []).filter((parameter) => parameter.in === 'query');
         const bodySchema = operation.requestBody?.content['application/json']?.schema;
@@ -189,7 +204,7 @@ describe('The contract, exercised through the typed client generated from the do
               if (value !== undefined) query.set(parameter.name, typeof value === 'string' ? value : JSON.stringify(value));
             });
             if ([...query].length > 0) url += `?${query.toString()}`;
-            let call = (request(api.server) as any)[method](url).set(bearer(tokenFor(path)));
+            let call = (request(service === 'api' ? api.server : api.admin) as any)[method](url).set(bearer(tokenFor(path)));
             if (generated.body !== undefined) call = call.set('Content-Type', 'application/json').send(JSON.stringify(generated.body));
             const response = await call;
             tally.requests += 1;

@@ -11,7 +11,7 @@ describe('X-Request-Id and the error shape', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
   });
   afterAll(() => api.close());
 
@@ -33,7 +33,7 @@ describe('X-Request-Id and the error shape', () => {
           .set(bearer(tenant.apiKey))
           .send({ note: 'x'.repeat(1024 * 1024 + 10) }),
     ],
-    ['GET /admin/tenants (200)', () => request(api.server).get('/admin/tenants').set(bearer(TEST_ADMIN_TOKEN))],
+    ['GET /admin/tenants (200)', () => request(api.admin).get('/admin/tenants').set(bearer(TEST_ADMIN_TOKEN))],
     ['GET /health/live (200)', () => request(api.server).get('/health/live')],
     ['GET /no-such-route (404)', () => request(api.server).get('/no-such-route')],
   ];
@@ -122,8 +122,8 @@ describe('Rate limiting (RATE_LIMIT_ENABLED=true) with the free plan', () => {
   afterAll(() => api.close());
 
   it("answers 429 with Retry-After once the free plan's requests per minute are used up, and never limits another tenant", async () => {
-    const limited = await createTenant(api.server, 'free');
-    const bystander = await createTenant(api.server, 'free');
+    const limited = await createTenant(api.admin, 'free');
+    const bystander = await createTenant(api.admin, 'free');
     const plans = await request(api.server).get('/v1/plans').set(bearer(limited.apiKey)).expect(200);
     const limit: number = plans.body.data.find((plan: { id: string }) => plan.id === 'free').requestsPerMinute;
     expect(Number.isSafeInteger(limit)).toBe(true);
@@ -154,6 +154,6 @@ describe('Rate limiting (RATE_LIMIT_ENABLED=true) with the free plan', () => {
     expect((await request(api.server).post('/v1/orders').set(bearer(limited.apiKey)).send(orderBody())).status).toBe(429);
     const other = await request(api.server).get('/v1/tenant').set(bearer(bystander.apiKey)).expect(200);
     expect(Number(other.headers['ratelimit-remaining'])).toBeGreaterThan(0);
-    await request(api.server).get('/admin/tenants').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+    await request(api.admin).get('/admin/tenants').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
   });
 });

@@ -28,7 +28,7 @@ describe('Health, metrics and docs: public, no credentials needed', () => {
 
   describe('GET /metrics', () => {
     it('answers 200 Prometheus text with http_request_duration_seconds labelled by route pattern, not by URL', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
 
@@ -50,13 +50,14 @@ describe('Health, metrics and docs: public, no credentials needed', () => {
       expect(response.text.toLowerCase()).toContain('swagger');
     });
 
-    it('serves an OpenAPI document with every route of the contract', async () => {
-      const response = await request(api.server).get('/docs-json').expect(200);
-      expect(response.headers['content-type']).toMatch(/^application\/json/);
-      const document = response.body;
-      expect(document.openapi).toMatch(/^3\./);
-      const paths: Record<string, Record<string, unknown>> = document.paths;
-      const expected: Array<[string, string]> = [
+    it('serve, per service, an OpenAPI document with every route of the contract', async () => {
+      const tenantApi = await request(api.server).get('/docs-json').expect(200);
+      const controlPlane = await request(api.admin).get('/docs-json').expect(200);
+      expect(tenantApi.headers['content-type']).toMatch(/^application\/json/);
+      expect(tenantApi.body.openapi).toMatch(/^3\./);
+      const documented = (document: { paths: Record<string, Record<string, unknown>> }, path: string, method: string) =>
+        Boolean(document.paths[path]?.[method]);
+      const tenantRoutes: Array<[string, string]> = [
         ['/v1/tenant', 'get'],
         ['/v1/countries', 'get'],
         ['/v1/plans', 'get'],
@@ -67,6 +68,10 @@ describe('Health, metrics and docs: public, no credentials needed', () => {
         ['/v1/orders/{id}/payments', 'post'],
         ['/v1/orders/{id}/payments', 'get'],
         ['/v1/stats', 'get'],
+        ['/health/live', 'get'],
+        ['/health/ready', 'get'],
+      ];
+      const adminRoutes: Array<[string, string]> = [
         ['/admin/tenants', 'post'],
         ['/admin/tenants', 'get'],
         ['/admin/tenants/{id}', 'get'],
@@ -83,13 +88,28 @@ describe('Health, metrics and docs: public, no credentials needed', () => {
         ['/health/live', 'get'],
         ['/health/ready', 'get'],
       ];
-      for (const [path, method] of expected) {
-        expect({ path, method, documented: Boolean(paths[path]?.[method]) }).toEqual({ path, method, documented: true });
-      }
-      const createOrderOperation = paths['/v1/orders'].post as { parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> };
+      for (const [path, method] of tenantRoutes)
+        expect({ path, method, documented: documented(tenantApi.body, path, method) }).toEqual({ path, method, documented: true });
+      for (const [path, method] of adminRoutes)
+        expect({ path, method, documented: documented(controlPlane.body, path, method) }).toEqual({ path, method, documented: true });
+      expect(Object.keys(tenantApi.body.paths).filter((path) => path.startsWith('/admin'))).toEqual([]);
+      expect(Object.keys(controlPlane.body.paths).filter((path) => path.startsWith('/v1'))).toEqual([]);
+      const createOrderOperation = tenantApi.body.paths['/v1/orders'].post as {
+        parameters?: Array<{ name: string; in: string }>;
+        responses: Record<string, unknown>;
+      };
       expect(createOrderOperation.responses['201']).toBeDefined();
       expect(createOrderOperation.parameters?.some((parameter) => parameter.name === 'Idempotency-Key' && parameter.in === 'header')).toBe(true);
-      expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['adminToken', 'apiKey']);
+      expect(Object.keys(tenantApi.body.components.securitySchemes)).toEqual(['apiKey']);
+      expect(Object.keys(controlPlane.body.components.securitySchemes)).toEqual(['adminToken']);
+    });
+
+    it('the tenant API does not serve /admin: it answers 404', async () => {
+      const response = await request(api.server)
+        .get('/admin/tenants')
+        .set('Authorization', `Bearer ${api.environment.ADMIN_TOKEN ?? ''}`);
+      expect(response.status).toBe(404);
+      expect((await request(api.server).get('/admin/ui')).status).toBe(404);
     });
   });
 });

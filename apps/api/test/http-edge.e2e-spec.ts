@@ -60,7 +60,7 @@ describe('The HTTP edge: what clients nobody here wrote see', () => {
   });
 
   it('tenant data is marked no-store and nosniff', async () => {
-    const tenant = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
     const order = await createOrder(api.server, tenant);
     const response = await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
     expect(response.headers['cache-control']).toBe('no-store');
@@ -97,14 +97,22 @@ describe('The HTTP edge: what clients nobody here wrote see', () => {
   describe('the OpenAPI document agrees with the server', () => {
     let document: Record<string, any>;
     beforeAll(async () => {
-      document = (await request(api.server).get('/docs-json').expect(200)).body;
+      const tenantApi = (await request(api.server).get('/docs-json').expect(200)).body;
+      const controlPlane = (await request(api.admin).get('/docs-json').expect(200)).body;
+      document = {
+        paths: { ...controlPlane.paths, ...tenantApi.paths },
+        components: {
+          schemas: { ...controlPlane.components.schemas, ...tenantApi.components.schemas },
+          securitySchemes: { ...controlPlane.components.securitySchemes, ...tenantApi.components.securitySchemes },
+        },
+      };
     });
 
     it('documents GET /admin/tenants/hot as {"data": [...]}', async () => {
       const schema = document.paths['/admin/tenants/hot'].get.responses['200'].content['application/json'].schema;
       const target = document.components.schemas[schema.$ref.split('/').pop()];
       expect(target.properties.data.type).toBe('array');
-      const answer = await request(api.server).get('/admin/tenants/hot').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+      const answer = await request(api.admin).get('/admin/tenants/hot').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
       expect(Array.isArray(answer.body.data)).toBe(true);
     });
 

@@ -25,7 +25,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
 
   describe('orders', () => {
     it('replays the same key with the same body: same order, Idempotent-Replayed: true, one row', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = `order-${randomUUID()}`;
       const first = await postOrder(tenant, key, orderBody()).expect(201);
       expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -37,7 +37,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('treats a body with the same fields in another order as the same body', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = randomUUID();
       const first = await postOrder(tenant, key, { countryCode: 'US', items: [{ sku: 'A', quantity: 1, unitPriceCents: 5 }] }).expect(201);
       const again = await postOrder(tenant, key, { items: [{ unitPriceCents: 5, quantity: 1, sku: 'A' }], countryCode: 'US' }).expect(201);
@@ -46,7 +46,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('still replays the same order after it was cancelled, and writes nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = randomUUID();
       const first = await postOrder(tenant, key, orderBody()).expect(201);
       await request(api.server).post(`/v1/orders/${first.body.id}/cancel`).set(bearer(tenant.apiKey)).expect(200);
@@ -57,7 +57,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('answers 409 for the same key with a different body, and writes nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = randomUUID();
       const first = await postOrder(tenant, key, orderBody()).expect(201);
       const before = await tenantRowCounts(api.ownerUrl, tenant.id);
@@ -69,7 +69,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('creates a new order for a new key, and for a request without a key every time', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const a = await postOrder(tenant, randomUUID(), orderBody()).expect(201);
       const b = await postOrder(tenant, randomUUID(), orderBody()).expect(201);
       const c = await postOrder(tenant, undefined, orderBody()).expect(201);
@@ -79,7 +79,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('accepts a key of 200 characters', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = 'k'.repeat(200);
       const first = await postOrder(tenant, key, orderBody()).expect(201);
       const again = await postOrder(tenant, key, orderBody()).expect(201);
@@ -87,7 +87,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('writes exactly one order under 20 concurrent identical requests, all 201 with the same id', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = randomUUID();
       const responses = await Promise.all(Array.from({ length: 20 }, () => postOrder(tenant, key, orderBody())));
       expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));
@@ -99,7 +99,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('under concurrent requests with one key and two bodies, writes one order and answers 409 to the other body', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = randomUUID();
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, index) => postOrder(tenant, key, orderBody({ note: index % 2 === 0 ? 'even' : 'odd' }))),
@@ -117,7 +117,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
 
   describe('payments', () => {
     it('replays the same key with the same body: same payment, Idempotent-Replayed: true, paid once', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       const key = randomUUID();
       const first = await postPayment(tenant, order.id, key, { amountCents: 100, method: 'card' }).expect(201);
@@ -132,7 +132,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('replays a payment even when the order has since become paid', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: [{ sku: 'A', quantity: 1, unitPriceCents: 300 }] });
       const key = randomUUID();
       const first = await postPayment(tenant, order.id, key, { amountCents: 300, method: 'wallet' }).expect(201);
@@ -143,7 +143,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('answers 409 for the same key with a different amount, method or order, and writes nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       const otherOrder = await createOrder(api.server, tenant);
       const key = randomUUID();
@@ -158,7 +158,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('does not store a refused payment under its key: a retry after the refusal is judged again', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: [{ sku: 'A', quantity: 1, unitPriceCents: 100 }] });
       const key = randomUUID();
       expectError(await postPayment(tenant, order.id, key, { amountCents: 101, method: 'card' }), 409);
@@ -168,7 +168,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('writes exactly one payment under 20 concurrent identical requests, all 201 with the same id', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       const key = randomUUID();
       const responses = await Promise.all(Array.from({ length: 20 }, () => postPayment(tenant, order.id, key, { amountCents: 250, method: 'card' })));
@@ -182,7 +182,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('gives every concurrent retry of a payment for the whole amount the stored payment, never a refusal caused by its own success', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       for (let round = 0; round < 8; round += 1) {
         const order = await createOrder(api.server, tenant, { items: [{ sku: 'A', quantity: 1, unitPriceCents: 700 }] });
         const key = randomUUID();
@@ -195,7 +195,7 @@ describe('Idempotency-Key on POST /v1/orders, payments and refunds', () => {
     });
 
     it('keeps order and payment keys apart: one key may be used for both', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const key = randomUUID();
       const order = await postOrder(tenant, key, orderBody()).expect(201);
       const payment = await postPayment(tenant, order.body.id, key, { amountCents: 100, method: 'card' }).expect(201);

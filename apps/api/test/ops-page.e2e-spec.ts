@@ -18,8 +18,8 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    await api.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    await api.controlPlane.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(api.controlPlane.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -56,8 +56,8 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
   });
 
   it('shows the real nodes and tenants, and finds the worker of a tenant', async () => {
-    const tenant = await createTenant(api.server);
-    const cluster = (await request(api.server).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
+    const tenant = await createTenant(api.admin);
+    const cluster = (await request(api.admin).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
     await signIn(TEST_ADMIN_TOKEN);
     await page.locator('#dashboard').waitFor({ state: 'visible' });
     expect(page.url()).toBe(`${base}/admin/ui`);
@@ -68,7 +68,7 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
 
     await page.getByLabel('Tenant id').first().fill(tenant.id);
     await page.getByRole('button', { name: 'Find' }).click();
-    const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
+    const placement = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
     if (citus) {
       await page.locator('#found', { hasText: `worker ${placement.nodeName}:${placement.nodePort}` }).waitFor();
       expect(await page.locator('#shard-map tr.highlight td:first-child').textContent()).toBe(String(placement.shardId));
@@ -90,13 +90,13 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
   });
 
   it('serves its files with a content security policy and no credentials', async () => {
-    const html = await request(api.server).get('/admin/ui').expect(200);
+    const html = await request(api.admin).get('/admin/ui').expect(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
     expect(html.headers['content-security-policy']).toContain("script-src 'self'");
-    await request(api.server)
+    await request(api.admin)
       .get('/admin/ui/app.js')
       .expect(200)
       .expect('Content-Type', /javascript/);
-    await request(api.server).get('/admin/ui/other.js').expect(404);
+    await request(api.admin).get('/admin/ui/other.js').expect(404);
   });
 });

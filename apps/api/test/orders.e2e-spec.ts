@@ -9,7 +9,7 @@ describe('Orders (/v1/orders)', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
   });
   afterAll(() => api.close());
 
@@ -118,7 +118,7 @@ describe('Orders (/v1/orders)', () => {
 
   describe('GET /v1/orders', () => {
     it('answers 200 with a page of orders without items and payments', async () => {
-      const own = await createTenant(api.server);
+      const own = await createTenant(api.admin);
       const first = await createOrder(api.server, own);
       const second = await createOrder(api.server, own);
       const response = await request(api.server).get('/v1/orders').set(bearer(own.apiKey)).expect(200);
@@ -131,7 +131,7 @@ describe('Orders (/v1/orders)', () => {
     });
 
     it('answers 200 with an empty page for a tenant without orders', async () => {
-      const own = await createTenant(api.server);
+      const own = await createTenant(api.admin);
       const response = await request(api.server).get('/v1/orders').set(bearer(own.apiKey)).expect(200);
       expect(response.body).toEqual({ data: [], nextCursor: null });
     });

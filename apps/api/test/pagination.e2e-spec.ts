@@ -16,7 +16,7 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
 
   beforeAll(async () => {
     api = await startTestApi();
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
     ids = [];
     for (let index = 0; index < 25; index += 1) {
       ids.push((await createOrder(api.server, tenant, { note: `order ${index}` })).id);
@@ -95,7 +95,7 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
   });
 
   it('does not let a new order slip into or shift an ongoing walk', async () => {
-    const own = await createTenant(api.server);
+    const own = await createTenant(api.admin);
     const created: number[] = [];
     for (let index = 0; index < 5; index += 1) created.push((await createOrder(api.server, own)).id);
     const first = await request(api.server).get('/v1/orders?limit=2').set(bearer(own.apiKey)).expect(200);
@@ -105,7 +105,7 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
   });
 
   it("is tenant-scoped: another tenant's cursor walks the caller's own orders only", async () => {
-    const other = await createTenant(api.server);
+    const other = await createTenant(api.admin);
     const mine = await createOrder(api.server, other);
     const cursor = (await listOrders({ limit: 3 })).nextCursor as string;
     const response = await request(api.server).get('/v1/orders').query({ cursor }).set(bearer(other.apiKey)).expect(200);
@@ -117,11 +117,11 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
   });
 
   describe('GET /admin/tenants', () => {
-    const admin = (query: Record<string, string | number>) => request(api.server).get('/admin/tenants').query(query).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+    const admin = (query: Record<string, string | number>) => request(api.admin).get('/admin/tenants').query(query).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
 
     it('pages tenants newest first with a cursor, without duplicates', async () => {
       const created: string[] = [];
-      for (let index = 0; index < 3; index += 1) created.push((await createTenant(api.server)).id);
+      for (let index = 0; index < 3; index += 1) created.push((await createTenant(api.admin)).id);
       const seen: string[] = [];
       let cursor: string | null = null;
       // Other test files may add tenants at the top while this walks: look until all three are seen.
@@ -139,7 +139,7 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
     });
 
     it('answers 20 tenants and a cursor by default when there are more', async () => {
-      for (let index = 0; index < 21; index += 1) await createTenant(api.server);
+      for (let index = 0; index < 21; index += 1) await createTenant(api.admin);
       const response = await admin({});
       expect(response.body.data).toHaveLength(20);
       expect(typeof response.body.nextCursor).toBe('string');
@@ -149,7 +149,7 @@ describe('Pagination: ?limit=1..100 (default 20) and an opaque cursor, newest fi
       const tenantCursor = (await admin({ limit: 1 })).body.nextCursor as string;
       expect(typeof tenantCursor).toBe('string');
       const orderCursor = (await listOrders({ limit: 1 })).nextCursor as string;
-      expectError(await request(api.server).get('/admin/tenants').query({ cursor: orderCursor }).set(bearer(TEST_ADMIN_TOKEN)), 400, { field: 'cursor' });
+      expectError(await request(api.admin).get('/admin/tenants').query({ cursor: orderCursor }).set(bearer(TEST_ADMIN_TOKEN)), 400, { field: 'cursor' });
       expectError(await request(api.server).get('/v1/orders').query({ cursor: tenantCursor }).set(bearer(tenant.apiKey)), 400, { field: 'cursor' });
     });
   });

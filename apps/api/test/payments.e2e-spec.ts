@@ -21,7 +21,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
 
   describe('POST /v1/orders/:id/payments', () => {
     it('answers 201 with the Payment; a partial payment leaves the order pending', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(10_000) });
       const response = await pay(tenant, order.id, { amountCents: 2500, method: 'card' }).expect(201);
       expectPayment(response.body);
@@ -32,7 +32,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('makes the order paid when paidCents reaches totalCents, with every method', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(600) });
       await pay(tenant, order.id, { amountCents: 100, method: 'card' }).expect(201);
       await pay(tenant, order.id, { amountCents: 200, method: 'bank_transfer' }).expect(201);
@@ -44,7 +44,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('answers 409 for an amount above what is still owed, and writes nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(1000) });
       await pay(tenant, order.id, { amountCents: 400, method: 'card' }).expect(201);
       const before = await tenantRowCounts(api.ownerUrl, tenant.id);
@@ -55,7 +55,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('answers 409 on a cancelled order, and writes nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(1000) });
       await cancel(tenant, order.id).expect(200);
       const before = await tenantRowCounts(api.ownerUrl, tenant.id);
@@ -65,7 +65,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('answers 409 on an order that is already paid', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(500) });
       await pay(tenant, order.id, { amountCents: 500, method: 'card' }).expect(201);
       expectError(await pay(tenant, order.id, { amountCents: 1, method: 'card' }), 409);
@@ -73,7 +73,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('answers 404 for an order id that does not exist, and writes nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       await createOrder(api.server, tenant);
       const before = await tenantRowCounts(api.ownerUrl, tenant.id);
       expectError(await pay(tenant, 9007199254740991, { amountCents: 100, method: 'card' }), 404);
@@ -83,7 +83,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
 
   describe('POST /v1/orders/:id/cancel on paid and partly paid orders', () => {
     it('answers 409 for a paid order and leaves it paid', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(700) });
       await pay(tenant, order.id, { amountCents: 700, method: 'wallet' }).expect(201);
       const before = (await getOrder(tenant, order.id)).body;
@@ -92,7 +92,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('answers 200 for a partly paid (still pending) order and keeps its payments', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(700) });
       await pay(tenant, order.id, { amountCents: 300, method: 'card' }).expect(201);
       const response = await cancel(tenant, order.id).expect(200);
@@ -103,7 +103,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
 
   describe('GET /v1/orders/:id/payments', () => {
     it('answers 200 with the payments of the order, oldest first', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant, { items: itemsWorth(1000) });
       const other = await createOrder(api.server, tenant, { items: itemsWorth(1000) });
       const first = (await pay(tenant, order.id, { amountCents: 100, method: 'card' }).expect(201)).body;
@@ -116,21 +116,21 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('answers 200 with an empty list for an order without payments', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       const response = await request(api.server).get(`/v1/orders/${order.id}/payments`).set(bearer(tenant.apiKey)).expect(200);
       expect(response.body).toEqual({ data: [] });
     });
 
     it('answers 404 for an order id that does not exist', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       expectError(await request(api.server).get('/v1/orders/9007199254740991/payments').set(bearer(tenant.apiKey)), 404);
     });
   });
 
   describe('concurrent payments', () => {
     it('never overpay: of 20 concurrent payments of X on an order of 10 X, exactly 10 succeed and 10 get 409', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const amount = 1234;
       const order = await createOrder(api.server, tenant, { items: itemsWorth(10 * amount) });
       const responses = await Promise.all(Array.from({ length: 20 }, () => pay(tenant, order.id, { amountCents: amount, method: 'card' })));
@@ -149,7 +149,7 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
     });
 
     it('lets a concurrent cancel and payments settle into one consistent state', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       // Ten payments of 100 can never complete 2000: the order is pending until the cancel lands.
       const order = await createOrder(api.server, tenant, { items: itemsWorth(2000) });
       const responses = await Promise.all([
@@ -169,13 +169,13 @@ describe('Payments (/v1/orders/:id/payments) and stats (/v1/stats)', () => {
 
   describe('GET /v1/stats', () => {
     it('answers zeros for a tenant without orders', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const response = await request(api.server).get('/v1/stats').set(bearer(tenant.apiKey)).expect(200);
       expect(response.body).toEqual({ orders: { total: 0, pending: 0, paid: 0, cancelled: 0 }, revenueCents: 0, paidCents: 0 });
     });
 
     it('counts orders by status; revenueCents excludes cancelled orders, paidCents sums every captured payment', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const pending = await createOrder(api.server, tenant, { items: itemsWorth(1000) });
       const partlyPaid = await createOrder(api.server, tenant, { items: itemsWorth(2000) });
       const paid = await createOrder(api.server, tenant, { items: itemsWorth(3000) });

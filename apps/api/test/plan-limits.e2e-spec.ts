@@ -24,7 +24,7 @@ describe("the plan's item limit", () => {
   });
 
   it('refuses an order with more items than the plan allows, and writes nothing', async () => {
-    const tenant = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
     await withOwner(api.ownerUrl, (client) => client.query(`UPDATE tenants SET plan = 'test_two_items' WHERE id = $1`, [tenant.id]));
     const items = [1, 2, 3].map((n) => ({ sku: `SKU-${n}`, quantity: 1, unitPriceCents: 100 }));
 

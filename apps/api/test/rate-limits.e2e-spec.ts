@@ -21,8 +21,8 @@ describe('per-tenant rate limits shared by every API process', () => {
     const settings = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_SYNC_INTERVAL_MS: '0' };
     first = await startTestApi(settings);
     second = await startTestApi(settings);
-    limited = await createTenant(first.server, 'free');
-    bystander = await createTenant(first.server, 'free');
+    limited = await createTenant(first.admin, 'free');
+    bystander = await createTenant(first.admin, 'free');
     await withOwner(first.ownerUrl, async (client) => {
       await client.query(
         `INSERT INTO plans (id, name, requests_per_minute, max_items_per_order, statement_timeout_ms)

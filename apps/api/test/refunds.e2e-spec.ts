@@ -16,7 +16,7 @@ describe('Refunds (POST and GET /v1/orders/:id/payments/:paymentId/refunds)', ()
   afterAll(() => api.close());
 
   beforeEach(async () => {
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
     orderId = (await createOrder(api.server, tenant, { items: [{ sku: 'R', quantity: 1, unitPriceCents: 1000 }] })).id;
     paymentId = (
       await request(api.server).post(`/v1/orders/${orderId}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 1000, method: 'card' }).expect(201)
@@ -144,7 +144,7 @@ describe('Refunds (POST and GET /v1/orders/:id/payments/:paymentId/refunds)', ()
     const otherOrder = (await createOrder(api.server, tenant)).id;
     expectError(await refund({ amountCents: 1 }, otherOrder), 404);
     expectError(await refund({ amountCents: 1 }, orderId, 999_999_999), 404);
-    const intruder = await createTenant(api.server);
+    const intruder = await createTenant(api.admin);
     expectError(await refund({ amountCents: 1 }, orderId, paymentId, intruder.apiKey), 404);
     expectError(await request(api.server).get(`/v1/orders/${orderId}/payments/${paymentId}/refunds`).set(bearer(intruder.apiKey)), 404);
   });

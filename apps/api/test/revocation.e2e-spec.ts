@@ -22,29 +22,29 @@ describe('Revocation is instant across API processes (LISTEN/NOTIFY)', () => {
   });
 
   it('a key revoked in one process is refused by the other on its next request', async () => {
-    const tenant = await createTenant(first.server);
-    const extra = await request(first.server).post(`/admin/tenants/${tenant.id}/api-keys`).set(admin).expect(201);
+    const tenant = await createTenant(first.admin);
+    const extra = await request(first.admin).post(`/admin/tenants/${tenant.id}/api-keys`).set(admin).expect(201);
     await request(second.server).get('/v1/tenant').set(bearer(extra.body.apiKey)).expect(200);
     const revokedAt = Date.now();
-    await request(first.server).delete(`/admin/tenants/${tenant.id}/api-keys/${extra.body.id}`).set(admin).expect(204);
+    await request(first.admin).delete(`/admin/tenants/${tenant.id}/api-keys/${extra.body.id}`).set(admin).expect(204);
     await request(second.server).get('/v1/tenant').set(bearer(extra.body.apiKey)).expect(401);
     process.stdout.write(`[revocation] revoked in one process, refused by the other ${Date.now() - revokedAt} ms after the revoke was sent\n`);
     await request(second.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(200);
   });
 
   it('a tenant suspended in one process is refused by the other on its next request, and let back in when reactivated', async () => {
-    const tenant = await createTenant(first.server);
+    const tenant = await createTenant(first.admin);
     await request(second.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(200);
-    await request(first.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'suspended' }).expect(200);
+    await request(first.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'suspended' }).expect(200);
     await request(second.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(403);
-    await request(first.server).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'active' }).expect(200);
+    await request(first.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'active' }).expect(200);
     await request(second.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(200);
   });
 
   it('a tenant deleted in one process is refused by the other on its next request', async () => {
-    const tenant = await createTenant(first.server);
+    const tenant = await createTenant(first.admin);
     await request(second.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(200);
-    await request(first.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+    await request(first.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
     await request(second.server).get('/v1/tenant').set(bearer(tenant.apiKey)).expect(401);
   });
 });

@@ -173,7 +173,7 @@ describe(`The schema doctor (${testTarget()})`, () => {
   };
 
   it('finds nothing on the project database: GET /admin/schema-check and npm run doctor agree', async () => {
-    const response = await request(api.server).get('/admin/schema-check').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+    const response = await request(api.admin).get('/admin/schema-check').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
     expect(response.body).toEqual({ ok: true, findings: [] });
     const { stdout } = await promisify(execFile)('npx', [
       'ts-node',
@@ -189,7 +189,7 @@ describe(`The schema doctor (${testTarget()})`, () => {
   });
 
   it('answers 401 without the admin token', async () => {
-    await request(api.server).get('/admin/schema-check').expect(401);
+    await request(api.admin).get('/admin/schema-check').expect(401);
   });
 
   it.each(CASES)('%s', async (_name, make) => {

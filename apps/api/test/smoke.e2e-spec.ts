@@ -11,7 +11,7 @@ describe('API on a real database', () => {
   afterAll(() => api.close());
 
   it('creates and reads back an order', async () => {
-    const tenant = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
     const order = await createOrder(api.server, tenant);
     const response = await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
     expect(response.body).toEqual(order);

@@ -12,7 +12,7 @@ describe("the plan's statement timeout", () => {
   afterAll(() => api.close());
 
   it('cancels a tenant statement that runs longer than the plan allows', async () => {
-    const tenant = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
     const database = api.app.get(TenantDatabase);
     const outcome = runWithTenant({ tenantId: tenant.id, planId: 'free', statementTimeoutMs: 200 }, () =>
       database.transaction((tx) => tx.query('SELECT pg_sleep(5)', [])),

@@ -7,12 +7,12 @@ import { exportArchive } from './support/archive';
 const admin = bearer(TEST_ADMIN_TOKEN);
 
 async function exportText(api: TestApi, tenantId: string): Promise<string> {
-  const response = await exportArchive(api.server, tenantId).expect(200);
+  const response = await exportArchive(api.admin, tenantId).expect(200);
   return response.body as string;
 }
 
 const importArchive = (api: TestApi, archive: string, query = '') =>
-  request(api.server).post(`/admin/tenants/import${query}`).set(admin).set('Content-Type', 'application/x-ndjson').send(archive);
+  request(api.admin).post(`/admin/tenants/import${query}`).set(admin).set('Content-Type', 'application/x-ndjson').send(archive);
 
 /** The archive without its exportedAt, which differs from one export to the next. */
 const comparable = (archive: string) => archive.replace(/"exportedAt":"[^"]+"/, '"exportedAt":"-"');
@@ -27,7 +27,7 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
   afterAll(() => api.close());
 
   beforeEach(async () => {
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
     const first = await createOrder(api.server, tenant, { note: 'first "quoted" note ✓' });
     const second = await createOrder(api.server, tenant, { items: [{ sku: 'ONE', quantity: 3, unitPriceCents: 700 }] });
     const payment = await request(api.server)
@@ -46,7 +46,7 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
   it('round trip: export, delete, import, export again gives identical rows and checksums; the new key works', async () => {
     const before = await exportText(api, tenant.id);
     const countsBefore = await tenantRowCounts(api.ownerUrl, tenant.id);
-    await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+    await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
     expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
 
     const response = await importArchive(api, before).expect(201);
@@ -113,17 +113,17 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
 
     it.each(damages)('%s', async (_name, damage) => {
       const archive = await exportText(api, tenant.id);
-      await request(api.server).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+      await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
       const response = await importArchive(api, damage(archive));
       expectError(response, 400);
       expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
-      await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(404);
+      await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin).expect(404);
     });
   });
 
   it('refuses another media type with 415 and a bad ?as with 400', async () => {
     const archive = await exportText(api, tenant.id);
-    expectError(await request(api.server).post('/admin/tenants/import').set(admin).set('Content-Type', 'text/plain').send(archive), 415);
+    expectError(await request(api.admin).post('/admin/tenants/import').set(admin).set('Content-Type', 'text/plain').send(archive), 415);
     expectError(await importArchive(api, archive, '?as=old'), 400, { field: 'as' });
   });
 });

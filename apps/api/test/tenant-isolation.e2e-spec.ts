@@ -41,8 +41,8 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
     let partlyPaid: Record<string, any>;
 
     beforeAll(async () => {
-      a = await createTenant(api.server);
-      b = await createTenant(api.server);
+      a = await createTenant(api.admin);
+      b = await createTenant(api.admin);
       await createOrder(api.server, a);
       pending = await createOrder(api.server, b);
       partlyPaid = await createOrder(api.server, b);
@@ -98,8 +98,8 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
     let orderOfB: Record<string, any>;
 
     beforeAll(async () => {
-      a = await createTenant(api.server);
-      b = await createTenant(api.server);
+      a = await createTenant(api.admin);
+      b = await createTenant(api.admin);
       orderOfB = await createOrder(api.server, b);
     });
 
@@ -183,20 +183,20 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
 
   describe('tokens of the wrong kind', () => {
     it('a tenant key on an admin route is a 403', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       for (const call of [
-        request(api.server).get('/admin/tenants'),
-        request(api.server).get(`/admin/tenants/${tenant.id}`),
-        request(api.server).patch(`/admin/tenants/${tenant.id}`).send({ plan: 'free' }),
-        request(api.server).delete(`/admin/tenants/${tenant.id}`),
-        request(api.server).get(`/admin/tenants/${tenant.id}/export`),
-        request(api.server).post(`/admin/tenants/${tenant.id}/api-keys`),
-        request(api.server).get('/admin/cluster'),
+        request(api.admin).get('/admin/tenants'),
+        request(api.admin).get(`/admin/tenants/${tenant.id}`),
+        request(api.admin).patch(`/admin/tenants/${tenant.id}`).send({ plan: 'free' }),
+        request(api.admin).delete(`/admin/tenants/${tenant.id}`),
+        request(api.admin).get(`/admin/tenants/${tenant.id}/export`),
+        request(api.admin).post(`/admin/tenants/${tenant.id}/api-keys`),
+        request(api.admin).get('/admin/cluster'),
       ]) {
         expectError(await call.set(as(tenant)), 403);
       }
       await request(api.server).get('/v1/tenant').set(as(tenant)).expect(200);
-      expect((await request(api.server).get(`/admin/tenants/${tenant.id}`).set(as(TEST_ADMIN_TOKEN)).expect(200)).body.plan).toBe('enterprise');
+      expect((await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(as(TEST_ADMIN_TOKEN)).expect(200)).body.plan).toBe('enterprise');
     });
 
     it('the ADMIN_TOKEN or the analytics token on a tenant route is a 403', async () => {
@@ -208,18 +208,18 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
     });
 
     it('the analytics token on an admin route is a 403', async () => {
-      expectError(await request(api.server).get('/admin/tenants').set(as(TEST_ANALYTICS_TOKEN)), 403);
+      expectError(await request(api.admin).get('/admin/tenants').set(as(TEST_ANALYTICS_TOKEN)), 403);
     });
   });
 
   describe('the life of a tenant and its keys', () => {
     it('a revoked key is refused (401) from the very next request on', async () => {
-      const tenant = await createTenant(api.server);
-      const second = await request(api.server).post(`/admin/tenants/${tenant.id}/api-keys`).set(as(TEST_ADMIN_TOKEN)).expect(201);
+      const tenant = await createTenant(api.admin);
+      const second = await request(api.admin).post(`/admin/tenants/${tenant.id}/api-keys`).set(as(TEST_ADMIN_TOKEN)).expect(201);
       // Warm every cache with both keys first.
       await request(api.server).get('/v1/tenant').set(as(tenant)).expect(200);
       await request(api.server).get('/v1/tenant').set(as(second.body.apiKey)).expect(200);
-      await request(api.server).delete(`/admin/tenants/${tenant.id}/api-keys/${second.body.id}`).set(as(TEST_ADMIN_TOKEN)).expect(204);
+      await request(api.admin).delete(`/admin/tenants/${tenant.id}/api-keys/${second.body.id}`).set(as(TEST_ADMIN_TOKEN)).expect(204);
       expectError(await request(api.server).get('/v1/tenant').set(as(second.body.apiKey)), 401);
       expectError(await request(api.server).post('/v1/orders').set(as(second.body.apiKey)).send(orderBody()), 401);
       await request(api.server).get('/v1/tenant').set(as(tenant)).expect(200);
@@ -227,10 +227,10 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
     });
 
     it('a suspended tenant gets 403 on every /v1 route and writes nothing; reactivated, it gets 200 again', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       const before = await tenantRowCounts(api.ownerUrl, tenant.id);
-      const suspended = await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(as(TEST_ADMIN_TOKEN)).send({ status: 'suspended' }).expect(200);
+      const suspended = await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(as(TEST_ADMIN_TOKEN)).send({ status: 'suspended' }).expect(200);
       expect(suspended.body.status).toBe('suspended');
       for (const call of [
         request(api.server).get('/v1/tenant'),
@@ -246,16 +246,16 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       }
       expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual(before);
 
-      await request(api.server).patch(`/admin/tenants/${tenant.id}`).set(as(TEST_ADMIN_TOKEN)).send({ status: 'active' }).expect(200);
+      await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(as(TEST_ADMIN_TOKEN)).send({ status: 'active' }).expect(200);
       const response = await request(api.server).get(`/v1/orders/${order.id}`).set(as(tenant)).expect(200);
       expect(response.body.status).toBe('pending');
       await request(api.server).get('/v1/tenant').set(as(tenant)).expect(200);
     });
 
     it('DELETE /admin/tenants/:id removes every row of the tenant and its keys stop working; other tenants keep theirs', async () => {
-      const doomed = await createTenant(api.server);
-      const bystander = await createTenant(api.server);
-      const extraKey = await request(api.server).post(`/admin/tenants/${doomed.id}/api-keys`).set(as(TEST_ADMIN_TOKEN)).expect(201);
+      const doomed = await createTenant(api.admin);
+      const bystander = await createTenant(api.admin);
+      const extraKey = await request(api.admin).post(`/admin/tenants/${doomed.id}/api-keys`).set(as(TEST_ADMIN_TOKEN)).expect(201);
       for (let index = 0; index < 3; index += 1) {
         const order = await createOrder(api.server, doomed);
         await request(api.server).post(`/v1/orders/${order.id}/payments`).set(as(doomed)).send({ amountCents: 10, method: 'card' }).expect(201);
@@ -265,7 +265,7 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       expect(await tenantRowCounts(api.ownerUrl, doomed.id)).toEqual({ orders: 3, order_items: 6, payments: 3, refunds: 0 });
       await request(api.server).get('/v1/tenant').set(as(doomed)).expect(200);
 
-      const response = await request(api.server).delete(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)).expect(204);
+      const response = await request(api.admin).delete(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)).expect(204);
       expect(response.text).toBe('');
 
       expect(await tenantRowCounts(api.ownerUrl, doomed.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
@@ -279,8 +279,8 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
       for (const key of [doomed.apiKey, extraKey.body.apiKey]) {
         expectError(await request(api.server).get('/v1/tenant').set(as(key)), 401);
       }
-      expectError(await request(api.server).get(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)), 404);
-      expectError(await request(api.server).delete(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)), 404);
+      expectError(await request(api.admin).get(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)), 404);
+      expectError(await request(api.admin).delete(`/admin/tenants/${doomed.id}`).set(as(TEST_ADMIN_TOKEN)), 404);
 
       expect(await tenantRowCounts(api.ownerUrl, bystander.id)).toEqual(bystanderBefore);
       await request(api.server).get(`/v1/orders/${keptOrder.id}`).set(as(bystander)).expect(200);
@@ -289,7 +289,7 @@ describe('Tenant isolation: the api key alone decides the tenant', () => {
 
   describe('the database backstop', () => {
     it('fails a statement of the tenant role that runs without a tenant context, rather than answering with nothing', async () => {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
       const client = new Client({ connectionString: testEndpoints().tenant });
       await client.connect();

@@ -28,6 +28,12 @@ export class Environment {
   @Type(() => Number)
   ANALYTICS_PORT = 3100;
 
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @Type(() => Number)
+  CONTROL_PLANE_PORT = 3200;
+
   @IsString()
   HOST = '0.0.0.0';
 
@@ -52,6 +58,10 @@ export class Environment {
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'CONTROL_DATABASE_URL must be a postgres:// URL' })
   CONTROL_DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'CONTROL_LISTEN_URL must be a postgres:// URL' })
+  CONTROL_LISTEN_URL?: string;
 
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'ANALYTICS_DATABASE_URL must be a postgres:// URL' })
@@ -84,6 +94,26 @@ export class Environment {
   @IsString()
   @MinLength(16, { message: 'ANALYTICS_TOKEN must be at least 16 characters' })
   ANALYTICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'APP_TENANT_PASSWORD must be at least 16 characters' })
+  APP_TENANT_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'APP_CONTROL_PASSWORD must be at least 16 characters' })
+  APP_CONTROL_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'APP_ANALYTICS_PASSWORD must be at least 16 characters' })
+  APP_ANALYTICS_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'API_KEY_SECRET must be at least 32 characters' })
+  API_KEY_SECRET?: string;
 
   @IsOptional()
   @IsString()
@@ -122,9 +152,9 @@ export class Environment {
 
   @IsInt()
   @Min(0)
-  @Max(60000)
+  @Max(3600000)
   @Type(() => Number)
-  API_KEY_CACHE_TTL_MS = 5000;
+  API_KEY_CACHE_TTL_MS = 300000;
 
   @IsBoolean()
   @Transform(toBoolean)

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { createConnection } from 'node:net';
 import { DatabaseEndpoints, DatabaseRole, messageOf, StartupError, withCredentials } from '@app/config';
+import { applyRolePasswords } from '@app/persistence/role-passwords';
 
 export interface EmbeddedDatabaseOptions {
   directory: string;
@@ -110,22 +111,12 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       owner: ownerUrl,
       tenant: withCredentials(ownerUrl, DatabaseRole.Tenant, credentials.roles[DatabaseRole.Tenant]),
       control: withCredentials(ownerUrl, DatabaseRole.Control, credentials.roles[DatabaseRole.Control]),
+      controlListen: withCredentials(ownerUrl, DatabaseRole.Control, credentials.roles[DatabaseRole.Control]),
       analytics: withCredentials(ownerUrl, DatabaseRole.Analytics, credentials.roles[DatabaseRole.Analytics]),
       embedded: true,
     },
     attached,
-    async applyRolePasswords() {
-      const client = new Client({ connectionString: ownerUrl });
-      await client.connect();
-      try {
-        for (const [role, password] of Object.entries(credentials.roles)) {
-          // Generated hex only, so inlining is safe; ALTER ROLE takes no bind parameters.
-          await client.query(`ALTER ROLE ${role} PASSWORD '${password}'`);
-        }
-      } finally {
-        await client.end();
-      }
-    },
+    applyRolePasswords: () => applyRolePasswords(ownerUrl, credentials.roles),
     stop: attached ? () => Promise.resolve() : () => server.stop(),
   };
 }

@@ -7,3 +7,4 @@ export * from './tenant-database';
 export * from './lock-ids';
 export * from './tenant-tables';
 export * from './transaction';
+export * from './role-passwords';

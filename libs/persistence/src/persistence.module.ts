@@ -1,12 +1,12 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DATABASE_ENDPOINTS, DatabaseEndpoints, Environment } from '@app/config';
+import { AppRoleEndpoints, DATABASE_ENDPOINTS, hasOwner, Environment } from '@app/config';
 import { Connection, ConnectionName, dataSourceOptions } from './connections';
 import { TenantDatabase } from './tenant-database';
 
 export interface PersistenceOptions {
   environment: Environment;
-  endpoints: DatabaseEndpoints;
+  endpoints: AppRoleEndpoints;
   connections: ConnectionName[];
   applicationName: string;
 }
@@ -17,6 +17,11 @@ function queryTimeoutFor(name: ConnectionName, environment: Environment): number
   if (name === Connection.Owner) return OWNER_QUERY_TIMEOUT_MS;
   const statementTimeout = name === Connection.Analytics ? environment.ANALYTICS_STATEMENT_TIMEOUT_MS : environment.DB_STATEMENT_TIMEOUT_MS;
   return statementTimeout + 1000;
+}
+
+function ownerOnly(endpoints: AppRoleEndpoints) {
+  if (!hasOwner(endpoints)) throw new Error('this process was given the app roles only: it cannot open the owner or analytics pool');
+  return endpoints;
 }
 
 @Global()
@@ -31,9 +36,9 @@ export class PersistenceModule {
         case Connection.Control:
           return { url: endpoints.control, poolSize: Math.max(2, Math.ceil(environment.DB_POOL_SIZE / 4)) };
         case Connection.Owner:
-          return { url: endpoints.owner, poolSize: 2 };
+          return { url: ownerOnly(endpoints).owner, poolSize: 2 };
         case Connection.Analytics:
-          return { url: endpoints.analytics, poolSize: environment.ANALYTICS_DB_POOL_SIZE };
+          return { url: ownerOnly(endpoints).analytics, poolSize: environment.ANALYTICS_DB_POOL_SIZE };
       }
     };
     const imports = options.connections.map((name) =>

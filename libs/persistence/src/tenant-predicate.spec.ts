@@ -25,10 +25,10 @@ const PREDICATE = /(?:\b\w+\.)?tenant_id = \$1\b/g;
 describe('the tenant predicate, read from the repositories and parsed by PostgreSQL', () => {
   it('finds the tenant statements of every tenant repository', () => {
     expect(TENANT_REPOSITORIES.map((file) => relative(ROOT, file))).toEqual([
-      'apps/api/src/admin/tenant-data.repository.ts',
-      'apps/api/src/admin/tenant-export.repository.ts',
       'apps/api/src/orders/orders.repository.ts',
       'apps/api/src/refunds/refunds.repository.ts',
+      'apps/control-plane/src/archive/tenant-export.repository.ts',
+      'apps/control-plane/src/tenants/tenant-data.repository.ts',
     ]);
     expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual([
       'migrations/1764000010000-CreateTenantFunctions.ts',

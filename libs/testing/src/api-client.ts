@@ -1,14 +1,22 @@
 import createClient from 'openapi-fetch';
-import type { paths } from './api-schema';
+import type { paths as tenantApiPaths } from './api-schema';
+import type { paths as controlPlanePaths } from './control-plane-schema';
 
 /**
- * A client typed from docs/openapi.json (openapi-typescript): the integration tests call the
- * API through it, so a route, field or status that drifts from the document fails to compile.
+ * Clients typed from docs/openapi.json and docs/control-plane.openapi.json (openapi-typescript): the integration tests call both
+ * services through them, so a route, field or status that drifts from a document fails to compile.
  */
-export type ApiClient = ReturnType<typeof createClient<paths>>;
+export type ApiClient = ReturnType<typeof createClient<tenantApiPaths>>;
+export type ControlPlaneClient = ReturnType<typeof createClient<controlPlanePaths>>;
+
+const authorization = (token?: string) => (token ? { Authorization: `Bearer ${token}` } : {});
 
 export function apiClient(baseUrl: string, token?: string): ApiClient {
-  return createClient<paths>({ baseUrl, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  return createClient<tenantApiPaths>({ baseUrl, headers: authorization(token) });
 }
 
-export type { paths } from './api-schema';
+export function controlPlaneClient(baseUrl: string, token?: string): ControlPlaneClient {
+  return createClient<controlPlanePaths>({ baseUrl, headers: authorization(token) });
+}
+
+export type { tenantApiPaths, controlPlanePaths };

@@ -3,10 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-describe('the typed client of the tests', () => {
-  it('is generated from the committed docs/openapi.json (npm run openapi:types)', async () => {
+describe('the typed clients of the tests', () => {
+  it.each([
+    ['docs/openapi.json', 'api-schema.d.ts'],
+    ['docs/control-plane.openapi.json', 'control-plane-schema.d.ts'],
+  ])('are generated from the committed %s (npm run openapi:types)', async (document, types) => {
     const root = join(__dirname, '../../..');
-    const { stdout } = await promisify(execFile)('npx', ['openapi-typescript', 'docs/openapi.json'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-    expect(readFileSync(join(__dirname, 'api-schema.d.ts'), 'utf8').trim()).toBe(stdout.trim());
+    const { stdout } = await promisify(execFile)('npx', ['openapi-typescript', document], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    expect(readFileSync(join(__dirname, types), 'utf8').trim()).toBe(stdout.trim());
   });
 });

@@ -5,6 +5,7 @@ import request from 'supertest';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const TEST_ANALYTICS_TOKEN = 'test-analytics-token-0123456789abcdef';
+export const TEST_API_KEY_SECRET = 'test-api-key-secret-0123456789abcdef-0123';
 
 export interface TestTenant {
   id: string;

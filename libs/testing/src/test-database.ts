@@ -26,6 +26,7 @@ export function citusClusterEndpoints(environment: NodeJS.ProcessEnv = process.e
     owner: coordinator,
     tenant: withCredentials(pooled, DatabaseRole.Tenant),
     control: withCredentials(pooled, DatabaseRole.Control),
+    controlListen: withCredentials(coordinator, DatabaseRole.Control),
     analytics: withCredentials(pooled, DatabaseRole.Analytics),
     embedded: false,
   };

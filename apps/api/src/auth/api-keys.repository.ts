@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Connection } from '@app/persistence';
-import type { TenantStatus } from '../admin/tenant.entity';
+import type { TenantStatus } from '@app/tenants';
 
 export interface ApiKeyGrant {
   keyId: string;
@@ -31,5 +31,10 @@ export class ApiKeysRepository {
       [keyHash],
     );
     return rows[0] ?? null;
+  }
+
+  async anyActiveUnsigned(): Promise<boolean> {
+    const rows: Array<{ any: boolean }> = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM api_keys WHERE revoked_at IS NULL AND NOT signed) AS any`);
+    return rows[0]?.any ?? true;
   }
 }

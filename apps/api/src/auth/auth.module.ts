@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AdminTokenGuard } from './admin-token.guard';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
-import { CredentialRevocations } from './credential-revocations';
+import { ApiKeysRepository } from './api-keys.repository';
+import { CredentialChangesListener } from './credential-changes.listener';
+import { RateLimitRepository } from './rate-limit.repository';
 import { TenantAuthMiddleware } from './tenant-auth.middleware';
 import { TenantRateLimiter } from './tenant-rate-limiter';
-import { ApiKeysRepository } from './api-keys.repository';
-import { RateLimitRepository } from './rate-limit.repository';
 
 @Module({
-  providers: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard, ApiKeysRepository, RateLimitRepository],
-  exports: [ApiKeyAuthenticator, CredentialRevocations, TenantRateLimiter, TenantAuthMiddleware, AdminTokenGuard],
+  providers: [ApiKeyAuthenticator, CredentialChangesListener, TenantRateLimiter, TenantAuthMiddleware, ApiKeysRepository, RateLimitRepository],
+  exports: [ApiKeyAuthenticator, TenantRateLimiter, TenantAuthMiddleware],
 })
 export class AuthModule {}

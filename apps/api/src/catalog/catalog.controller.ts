@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags, ApiOperation } from '@nestjs/swagger';
-import { CatalogService } from './catalog.service';
+import { CatalogService } from '@app/reference-data';
 
 class CountryView {
   @ApiProperty({ example: 'US' }) code: string;

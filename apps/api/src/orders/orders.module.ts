@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
 import { CatalogController } from '../catalog/catalog.controller';
-import { CatalogModule } from '../catalog/catalog.module';
+import { ReferenceDataModule } from '@app/reference-data';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
@@ -11,7 +11,7 @@ import { PaymentsService } from './payments.service';
 import { TenantController } from './tenant.controller';
 
 @Module({
-  imports: [AuthModule, CatalogModule],
+  imports: [AuthModule, ReferenceDataModule],
   controllers: [OrdersController, TenantController, CatalogController],
   providers: [OrdersService, PaymentsService, OrdersRepository, PaymentsRepository],
   exports: [OrdersRepository],

@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { decodeCursor, encodeCursor, isCursorInstant, Page, toPage, ValidationFailedException } from '@app/http-edge';
 import { TenantDatabase } from '@app/persistence';
 import { requireTenant } from '@app/tenancy';
-import { CatalogService } from '../catalog/catalog.service';
+import { CatalogService } from '@app/reference-data';
 import { IdempotentResult, requestFingerprint, settleIdempotentWrite } from '../idempotency/idempotency';
 import { OrderDetailsRecord, OrderRecord } from './order.records';
 import { OrdersRepository, OrderStatsRecord } from './orders.repository';

@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
-import { TenantView } from '../admin/admin.dto';
+import { TenantView } from '@app/tenants';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
 import { OrderStatsView } from './orders.dto';
 import { OrdersService } from './orders.service';

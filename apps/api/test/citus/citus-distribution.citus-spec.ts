@@ -17,7 +17,7 @@ describe('on a Citus cluster', () => {
     // Enough tenants that both workers hold some of them.
     tenants = [];
     for (let index = 0; index < 6; index += 1) {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       await createOrder(api.server, tenant);
       await createOrder(api.server, tenant);
       tenants.push(tenant);
@@ -61,7 +61,7 @@ describe('on a Citus cluster', () => {
     });
 
     it('reports the same picture through GET /admin/cluster', async () => {
-      const response = await request(api.server).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+      const response = await request(api.admin).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200);
       expect(response.body.mode).toBe('citus');
       expect(response.body.nodes.filter((node: { role: string }) => node.role === 'worker')).toHaveLength(2);
       const orders = response.body.tables.find((table: { name: string }) => table.name === 'orders');
@@ -71,7 +71,7 @@ describe('on a Citus cluster', () => {
     it('spreads the test tenants over both workers', async () => {
       const ports = new Set<number>();
       for (const tenant of tenants) {
-        const response = await request(api.server).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+        const response = await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
         expect(response.body.placement).toEqual({ shardId: expect.any(Number), nodeName: expect.any(String), nodePort: expect.any(Number) });
         ports.add(response.body.placement.nodePort);
       }
@@ -108,7 +108,7 @@ describe('on a Citus cluster', () => {
       await request(api.server).get(`/v1/orders/${order.id}/payments/${payment.id}/refunds`).set(headers).expect(200);
       await request(api.server).post(`/v1/orders/${order.id}/cancel`).set(headers).expect(200);
       await request(api.server).get('/v1/stats').set(headers).expect(200);
-      await request(api.server).get(`/admin/tenants/${tenant.id}/export`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
+      await request(api.admin).get(`/admin/tenants/${tenant.id}/export`).set(bearer(TEST_ADMIN_TOKEN)).expect(200);
     });
 
     it('plans GET /v1/orders/:id as one task on one worker', async () => {
@@ -156,7 +156,7 @@ describe('on a Citus cluster', () => {
     it("hands a tenant function call to the worker that holds the tenant's shards", async () => {
       const tenant = tenants[2];
       const order = await createOrder(api.server, tenant);
-      const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
+      const placement = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
       const plan = await asTenantRole(async (client) => {
         const { rows } = await client.query(`EXPLAIN SELECT * FROM tenant_order_details($1, $2)`, [tenant.id, order.id]);
         return rows.map((row) => row['QUERY PLAN'] as string).join('\n');

@@ -9,7 +9,7 @@ describe('tenant calls while Citus does not delegate them', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
   });
   afterAll(async () => {
     await withOwner(api.ownerUrl, (client) => client.query(`SELECT start_metadata_sync_to_all_nodes()`));
@@ -60,7 +60,7 @@ describe('tenant calls while Citus does not delegate them', () => {
   });
 
   it('still reads no other tenant on that path', async () => {
-    const other = await createTenant(api.server);
+    const other = await createTenant(api.admin);
     const theirs = await createOrder(api.server, other);
     await unsynced(() => request(api.server).get(`/v1/orders/${theirs.id}`).set(bearer(tenant.apiKey)).expect(404));
   });

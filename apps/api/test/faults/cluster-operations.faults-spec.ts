@@ -18,16 +18,16 @@ describe('cluster operations through the admin API', () => {
   const admin = () => bearer(TEST_ADMIN_TOKEN);
 
   it('isolates a tenant to a dedicated shard and keeps serving its data', async () => {
-    const tenant = await createTenant(api.server);
-    const neighbour = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
+    const neighbour = await createTenant(api.admin);
     const order = await createOrder(api.server, tenant);
-    const before = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
+    const before = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
 
-    const isolated = await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).expect(200);
+    const isolated = await request(api.admin).post(`/admin/tenants/${tenant.id}/isolate`).set(admin()).expect(200);
     expect(isolated.body).toEqual({ shardId: expect.any(Number), nodeName: expect.any(String), nodePort: expect.any(Number), pinned: false });
     expect(isolated.body.shardId).not.toBe(before.shardId);
 
-    const after = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
+    const after = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin()).expect(200)).body.placement;
     const { pinned: _pinned, ...placement } = isolated.body;
     expect(after).toEqual(placement);
     const readBack = await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
@@ -36,13 +36,13 @@ describe('cluster operations through the admin API', () => {
   });
 
   it('answers 404 for an unknown tenant', async () => {
-    await request(api.server).post('/admin/tenants/00000000-0000-4000-8000-000000000000/isolate').set(admin()).expect(404);
+    await request(api.admin).post('/admin/tenants/00000000-0000-4000-8000-000000000000/isolate').set(admin()).expect(404);
   });
 
   it('ranks tenants by recent load', async () => {
-    const busy = await createTenant(api.server);
+    const busy = await createTenant(api.admin);
     for (let index = 0; index < 5; index += 1) await createOrder(api.server, busy);
-    const hot = await request(api.server).get('/admin/tenants/hot?limit=100').set(admin()).expect(200);
+    const hot = await request(api.admin).get('/admin/tenants/hot?limit=100').set(admin()).expect(200);
     expect(hot.body.data.map((row: { tenantId: string }) => row.tenantId)).toContain(busy.id);
     expect(hot.body.data[0]).toEqual({
       tenantId: expect.any(String),
@@ -53,10 +53,10 @@ describe('cluster operations through the admin API', () => {
   });
 
   it('starts a rebalance and reports its status', async () => {
-    const started = await request(api.server).post('/admin/cluster/rebalance').set(admin()).expect(202);
+    const started = await request(api.admin).post('/admin/cluster/rebalance').set(admin()).expect(202);
     expect(started.body).toHaveProperty('jobId');
     const finished = await eventually(async () => {
-      const status = await request(api.server).get('/admin/cluster/rebalance').set(admin()).expect(200);
+      const status = await request(api.admin).get('/admin/cluster/rebalance').set(admin()).expect(200);
       return status.body.status === null || ['finished', 'failed', 'cancelled'].includes(status.body.status.state);
     });
     expect(finished).toBe(true);

@@ -21,7 +21,7 @@ describe('acknowledged writes survive worker and PgBouncer restarts', () => {
   beforeAll(async () => {
     api = await startTestApi();
     tenants = [];
-    for (let index = 0; index < 6; index += 1) tenants.push(await createTenant(api.server));
+    for (let index = 0; index < 6; index += 1) tenants.push(await createTenant(api.admin));
   });
   afterAll(async () => {
     cluster.startAll();

@@ -13,9 +13,9 @@ describe('a worker stops', () => {
     api = await startTestApi();
     const lostPort = cluster.workerPort('worker2');
     for (let index = 0; index < 40 && (onLostWorker.length < 3 || onOtherWorker.length < 3); index += 1) {
-      const tenant = await createTenant(api.server);
+      const tenant = await createTenant(api.admin);
       const order = await createOrder(api.server, tenant);
-      ((await placementPort(api.server, tenant)) === lostPort ? onLostWorker : onOtherWorker).push({ tenant, orderId: order.id });
+      ((await placementPort(api.admin, tenant)) === lostPort ? onLostWorker : onOtherWorker).push({ tenant, orderId: order.id });
     }
     expect(onLostWorker.length).toBeGreaterThanOrEqual(3);
     expect(onOtherWorker.length).toBeGreaterThanOrEqual(3);

@@ -11,7 +11,7 @@ describe('PgBouncer or the coordinator restarts', () => {
 
   beforeAll(async () => {
     api = await startTestApi({ LOG_LEVEL: 'error' });
-    tenant = await createTenant(api.server);
+    tenant = await createTenant(api.admin);
     orderId = (await createOrder(api.server, tenant)).id;
   });
   afterAll(async () => {

@@ -63,7 +63,7 @@ async function steadyReader(api: TestApi, tenant: TestTenant, orderId: number, s
 }
 
 async function shardsPerNode(api: TestApi): Promise<Record<string, number>> {
-  const cluster = await request(api.server).get('/admin/cluster').set(admin).expect(200);
+  const cluster = await request(api.admin).get('/admin/cluster').set(admin).expect(200);
   return Object.fromEntries(
     cluster.body.nodes
       .filter((node: { role: string }) => node.role === 'worker')
@@ -73,11 +73,11 @@ async function shardsPerNode(api: TestApi): Promise<Record<string, number>> {
 
 async function waitForRebalance(api: TestApi): Promise<void> {
   const finished = await eventually(async () => {
-    const status = await request(api.server).get('/admin/cluster/rebalance').set(admin).expect(200);
+    const status = await request(api.admin).get('/admin/cluster/rebalance').set(admin).expect(200);
     return status.body.status === null || ['finished', 'failed', 'cancelled'].includes(status.body.status.state);
   }, REBALANCE_ATTEMPTS);
   expect(finished).toBe(true);
-  const status = await request(api.server).get('/admin/cluster/rebalance').set(admin).expect(200);
+  const status = await request(api.admin).get('/admin/cluster/rebalance').set(admin).expect(200);
   expect(status.body.status === null || status.body.status.state === 'finished').toBe(true);
 }
 
@@ -97,7 +97,7 @@ describe('scale-out under live writes, then a dedicated node', () => {
   it('adds a worker and rebalances while tenants write: every acknowledged write is there once', async () => {
     const records: WriterRecord[] = [];
     for (let index = 0; index < WRITERS; index += 1) {
-      records.push({ tenant: await createTenant(api.server), acknowledged: new Map(), statuses: new Map(), longestErrorStretchMs: 0 });
+      records.push({ tenant: await createTenant(api.admin), acknowledged: new Map(), statuses: new Map(), longestErrorStretchMs: 0 });
     }
     const before = await shardsPerNode(api);
     let writing = true;
@@ -109,9 +109,9 @@ describe('scale-out under live writes, then a dedicated node', () => {
     expect(newPort).toBeDefined();
     addedNode = { nodeName: '127.0.0.1', nodePort: Number(newPort) };
 
-    await request(api.server).post('/admin/cluster/rebalance').set(admin).expect(202);
+    await request(api.admin).post('/admin/cluster/rebalance').set(admin).expect(202);
     // A second start while the first runs is a conflict, never a 500.
-    const second = await request(api.server).post('/admin/cluster/rebalance').set(admin).expect(409);
+    const second = await request(api.admin).post('/admin/cluster/rebalance').set(admin).expect(409);
     expect(second.body.message).toMatch(/already running/);
     await waitForRebalance(api);
     writing = false;
@@ -145,17 +145,17 @@ describe('scale-out under live writes, then a dedicated node', () => {
   }, 900_000);
 
   it('dedicates the new node to one tenant: isolated, moved, pinned, and a rebalance leaves it there alone', async () => {
-    const tenant = await createTenant(api.server);
+    const tenant = await createTenant(api.admin);
     const order = await createOrder(api.server, tenant);
-    await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: addedNode.nodeName }).expect(400);
-    await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: 'nowhere', nodePort: 1 }).expect(400);
+    await request(api.admin).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: addedNode.nodeName }).expect(400);
+    await request(api.admin).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send({ nodeName: 'nowhere', nodePort: 1 }).expect(400);
     // The tenant keeps writing while its shard group is split and moved: retryable 503s at most, never a 500.
     const record: WriterRecord = { tenant, acknowledged: new Map(), statuses: new Map(), longestErrorStretchMs: 0 };
     const reads = new Map<string, number>();
     let writing = true;
     const writer = steadyWriter(api, record, () => writing);
     const reader = steadyReader(api, tenant, order.id as number, reads, () => writing);
-    const isolated = await request(api.server).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send(addedNode).expect(200);
+    const isolated = await request(api.admin).post(`/admin/tenants/${tenant.id}/isolate`).set(admin).send(addedNode).expect(200);
     writing = false;
     await Promise.all([writer, reader]);
     expect([...record.statuses.keys()].filter((status) => status !== 201 && status !== 200 && status !== 503)).toEqual([]);
@@ -167,9 +167,9 @@ describe('scale-out under live writes, then a dedicated node', () => {
     expect(isolated.body).toEqual({ shardId: expect.any(Number), ...addedNode, pinned: true });
     await request(api.server).get(`/v1/orders/${order.id}`).set(bearer(tenant.apiKey)).expect(200);
 
-    await request(api.server).post('/admin/cluster/rebalance').set(admin).expect(202);
+    await request(api.admin).post('/admin/cluster/rebalance').set(admin).expect(202);
     await waitForRebalance(api);
-    const placement = (await request(api.server).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body.placement;
+    const placement = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200)).body.placement;
     expect(placement).toEqual({ shardId: isolated.body.shardId, ...addedNode });
     const othersOnNode = await withOwner(api.ownerUrl, async (client) => {
       const { rows } = await client.query<{ count: number }>(

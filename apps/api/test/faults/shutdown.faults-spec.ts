@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { freePort, TEST_ADMIN_TOKEN, testEndpoints } from '@app/testing';
+import { createTenant, freePort, TEST_ADMIN_TOKEN, TEST_API_KEY_SECRET, testEndpoints } from '@app/testing';
+import { startTestApi, TestApi } from '../support/api';
 import { eventually } from './support';
 
 interface Outcome {
@@ -38,8 +39,10 @@ function call(port: number, method: string, path: string, token: string, body?: 
 describe('SIGTERM under load', () => {
   let child: ChildProcess;
   let port: number;
+  let controlPlane: TestApi;
 
   beforeAll(async () => {
+    controlPlane = await startTestApi();
     port = await freePort();
     const endpoints = testEndpoints();
     child = spawn(process.execPath, [join(__dirname, '../../../../dist/apps/api/apps/api/src/main.js')], {
@@ -47,11 +50,12 @@ describe('SIGTERM under load', () => {
         ...process.env,
         PORT: String(port),
         HOST: '127.0.0.1',
-        DATABASE_URL: endpoints.owner,
+        DATABASE_URL: '',
         TENANT_DATABASE_URL: endpoints.tenant,
         CONTROL_DATABASE_URL: endpoints.control,
+        CONTROL_LISTEN_URL: endpoints.controlListen,
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        MIGRATE_ON_BOOT: 'false',
+        API_KEY_SECRET: TEST_API_KEY_SECRET,
         SEED_DEMO: 'false',
         RATE_LIMIT_ENABLED: 'false',
         LOG_LEVEL: 'warn',
@@ -62,13 +66,13 @@ describe('SIGTERM under load', () => {
     const ready = await eventually(async () => (await call(port, 'GET', '/health/ready', '')).status === 200);
     expect(ready).toBe(true);
   });
-  afterAll(() => {
+  afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
+    await controlPlane.close();
   });
 
   it('finishes every request it accepted, refuses new connections, and exits 0', async () => {
-    const created = await call(port, 'POST', '/admin/tenants', TEST_ADMIN_TOKEN, { name: 'shutdown', plan: 'enterprise' });
-    const apiKey = created.json.apiKey as string;
+    const { apiKey } = await createTenant(controlPlane.admin);
     const order = await call(port, 'POST', '/v1/orders', apiKey, { countryCode: 'US', items: [{ sku: 'x', quantity: 1, unitPriceCents: 100 }] });
     expect(order.status).toBe(201);
 

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-/** Tenant api keys: a prefix recognisable in logs and secret scanners, and 32 random bytes in base64url. */
+/**
+ * Tenant api keys: a prefix recognisable in logs and secret scanners, 32 random bytes in base64url, and (keys issued with
+ * API_KEY_SECRET) a MAC of them after a dot, so that a key this deployment never issued is refused without a query.
+ */
 export const API_KEY_PREFIX = 'tk_';
-const API_KEY_FORMAT = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
+const API_KEY_FORMAT = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}(?:\\.[A-Za-z0-9_-]{22})?$`);
 
 export function looksLikeApiKey(token: string): boolean {
   return API_KEY_FORMAT.test(token);

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, ConflictException, Inject, Injectable } from '@nestjs/common';
+import { Environment } from '@app/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { Connection, databaseCode, TENANT_TABLES, TenantTable } from '@app/persistence';
+import { ClusterRepository } from '../cluster/cluster.repository';
+import { CANONICAL_UUID } from '@app/tenancy';
+import { issueApiKey } from '@app/tenants';
+import { ArchiveDigest, ArchivedTenant } from './tenant-archive';
+
+const BATCH_SIZE = 1000;
+
+export interface ImportResult {
+  tenant: ArchivedTenant;
+  apiKey: string;
+  rows: Record<TenantTable, number>;
+}
+
+const refuse = (line: number, message: string) => new BadRequestException(`Line ${line}: ${message}`);
+
+/** One owner transaction on the coordinator, batch by batch as the stream arrives. asNew keeps row ids: keys are (tenant_id, id). */
+@Injectable()
+export class TenantImportService {
+  constructor(
+    @InjectDataSource(Connection.Owner) private readonly dataSource: DataSource,
+    private readonly cluster: ClusterRepository,
+    @Inject(Environment) private readonly environment: Environment,
+  ) {}
+
+  async import(lines: AsyncIterable<string>, options: { asNew: boolean }): Promise<ImportResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const result = await this.replay(runner, lines, options);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async replay(runner: QueryRunner, lines: AsyncIterable<string>, options: { asNew: boolean }): Promise<ImportResult> {
+    const columns = await this.insertableColumns(runner);
+    const digest = new ArchiveDigest();
+    let archived: ArchivedTenant | undefined;
+    let tenantId = '';
+    let apiKey = '';
+    let manifest: unknown;
+    let tableIndex = 0;
+    let batch: Array<Record<string, unknown>> = [];
+    let lineNumber = 0;
+
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const table = TENANT_TABLES[tableIndex];
+      await this.insertBatch(runner, table, columns[table].insertable, batch, lineNumber);
+      batch = [];
+    };
+
+    for await (const line of lines) {
+      lineNumber += 1;
+      if (line.trim() === '') continue;
+      if (manifest !== undefined) throw refuse(lineNumber, 'nothing may follow the manifest');
+      const parsed = parseLine(line, lineNumber);
+      if (!archived) {
+        archived = parseTenant(parsed.tenant, lineNumber);
+        tenantId = options.asNew ? randomUUID() : archived.id;
+        apiKey = await this.createTenant(runner, { ...archived, id: tenantId }, lineNumber);
+        continue;
+      }
+      if (parsed.manifest !== undefined) {
+        await flush();
+        manifest = parsed.manifest;
+        continue;
+      }
+      const table = parsed.table as TenantTable;
+      const index = TENANT_TABLES.indexOf(table);
+      if (index < 0) throw refuse(lineNumber, `"table" must be one of ${TENANT_TABLES.join(', ')}`);
+      if (index < tableIndex) throw refuse(lineNumber, `rows of ${table} must come before those of ${TENANT_TABLES[tableIndex]}`);
+      if (index > tableIndex) {
+        await flush();
+        tableIndex = index;
+      }
+      const row = parsed.row;
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw refuse(lineNumber, '"row" must be an object');
+      const unknown = Object.keys(row).find((column) => !columns[table].all.has(column));
+      if (unknown !== undefined) throw refuse(lineNumber, `${table} has no column "${unknown}"`);
+      if ((row as { tenant_id?: unknown }).tenant_id !== archived.id) throw refuse(lineNumber, 'the row belongs to another tenant than the tenant line');
+      digest.add(table, `${line}\n`);
+      batch.push({ ...row, tenant_id: tenantId });
+      if (batch.length >= BATCH_SIZE) await flush();
+    }
+
+    if (!archived) throw refuse(lineNumber, 'the archive is empty: it must start with a tenant line');
+    if (manifest === undefined) throw refuse(lineNumber, 'the archive is truncated: it has no manifest line');
+    verifyManifest(manifest, digest, archived.id, lineNumber);
+    await this.advanceIdentities(runner);
+    return { tenant: { ...archived, id: tenantId }, apiKey, rows: digest.counts };
+  }
+
+  private async createTenant(runner: QueryRunner, tenant: ArchivedTenant, lineNumber: number): Promise<string> {
+    const existing = (await runner.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenant.id])) as unknown[];
+    if (existing.length > 0) throw new ConflictException(`Tenant ${tenant.id} exists; import it with ?as=new to make a copy`);
+    const plans = (await runner.query(`SELECT 1 FROM plans WHERE id = $1`, [tenant.plan])) as unknown[];
+    if (plans.length === 0) throw refuse(lineNumber, `unknown plan "${tenant.plan}"`);
+    await runner.query(`INSERT INTO tenants (id, name, plan, status, created_at) VALUES ($1, $2, $3, $4, $5)`, [
+      tenant.id,
+      tenant.name,
+      tenant.plan,
+      tenant.status,
+      tenant.createdAt,
+    ]);
+    const key = issueApiKey(this.environment.API_KEY_SECRET);
+    await runner.query(`INSERT INTO api_keys (tenant_id, key_hash, prefix, signed) VALUES ($1, $2, $3, $4)`, [tenant.id, key.hash, key.prefix, key.signed]);
+    return key.key;
+  }
+
+  private async insertBatch(runner: QueryRunner, table: TenantTable, columns: string[], rows: unknown[], lineNumber: number): Promise<void> {
+    // Table and column names come from TENANT_TABLES and the catalog, never from the archive.
+    const list = columns.join(', ');
+    try {
+      await runner.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [
+        JSON.stringify(rows),
+      ]);
+    } catch (error) {
+      const code = databaseCode(error) ?? '';
+      // Data exceptions (22) and constraint violations (23): the archive's fault, not the server's.
+      if (code.startsWith('22') || code.startsWith('23')) {
+        throw refuse(lineNumber, `rows of ${table} up to this line do not fit the table (SQLSTATE ${code})`);
+      }
+      throw error;
+    }
+  }
+
+  /** Identities must not hand out an imported id later (README, "Operating tenants"). */
+  private async advanceIdentities(runner: QueryRunner): Promise<void> {
+    if ((await this.cluster.clusterMode()) === 'citus') return;
+    for (const table of TENANT_TABLES) {
+      await runner.query(
+        `SELECT setval(seq, greatest((SELECT coalesce(max(id), 1) FROM ${table}), coalesce(pg_sequence_last_value(seq), 1)))
+           FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) s`,
+        [table],
+      );
+    }
+  }
+
+  private async insertableColumns(runner: QueryRunner): Promise<Record<TenantTable, { all: Set<string>; insertable: string[] }>> {
+    const rows = (await runner.query(
+      `SELECT c.relname AS "table", a.attname AS "column", a.attgenerated <> '' AS generated
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
+      [[...TENANT_TABLES]],
+    )) as Array<{ table: TenantTable; column: string; generated: boolean }>;
+    return Object.fromEntries(
+      TENANT_TABLES.map((table) => {
+        const own = rows.filter((row) => row.table === table);
+        return [table, { all: new Set(own.map((row) => row.column)), insertable: own.filter((row) => !row.generated).map((row) => row.column) }];
+      }),
+    ) as Record<TenantTable, { all: Set<string>; insertable: string[] }>;
+  }
+}
+
+function parseLine(line: string, lineNumber: number): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw refuse(lineNumber, 'not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refuse(lineNumber, 'must be a JSON object');
+  if (line.includes('\\u0000')) throw refuse(lineNumber, 'must not contain NUL characters');
+  return parsed as Record<string, unknown>;
+}
+
+function parseTenant(value: unknown, lineNumber: number): ArchivedTenant {
+  const fail = (message: string) => refuse(lineNumber, `the tenant line ${message}`);
+  if (typeof value !== 'object' || value === null) throw fail('must come first: {"tenant": {...}}');
+  const tenant = value as Partial<Record<keyof ArchivedTenant, unknown>>;
+  if (typeof tenant.id !== 'string' || !CANONICAL_UUID.test(tenant.id)) throw fail('needs a uuid "id"');
+  if (typeof tenant.name !== 'string' || tenant.name.trim().length < 1 || tenant.name.length > 200) throw fail('needs a "name" of 1..200 characters');
+  if (typeof tenant.plan !== 'string') throw fail('needs a "plan"');
+  if (tenant.status !== 'active' && tenant.status !== 'suspended') throw fail('needs a "status" of active or suspended');
+  if (typeof tenant.createdAt !== 'string' || Number.isNaN(Date.parse(tenant.createdAt)) || !/^\d{4}-\d{2}-\d{2}T/.test(tenant.createdAt)) {
+    throw fail('needs an ISO-8601 "createdAt"');
+  }
+  return { id: tenant.id, name: tenant.name, plan: tenant.plan, status: tenant.status, createdAt: tenant.createdAt };
+}
+
+function verifyManifest(value: unknown, digest: ArchiveDigest, tenantId: string, lineNumber: number): void {
+  if (typeof value !== 'object' || value === null) throw refuse(lineNumber, 'the manifest must be an object');
+  type PerTable = Partial<Record<TenantTable, unknown>> | null | undefined;
+  const manifest = value as { tenantId?: unknown; counts?: PerTable; sha256?: PerTable };
+  if (manifest.tenantId !== tenantId) throw refuse(lineNumber, 'the manifest names another tenant than the tenant line');
+  const sha256 = digest.sha256();
+  for (const table of TENANT_TABLES) {
+    const count = manifest.counts?.[table];
+    if (count !== digest.counts[table]) {
+      throw refuse(lineNumber, `the manifest counts ${String(count)} rows of ${table}; the archive has ${digest.counts[table]}`);
+    }
+    if (manifest.sha256?.[table] !== sha256[table]) throw refuse(lineNumber, `the SHA-256 of the ${table} lines does not match the manifest`);
+  }
+}

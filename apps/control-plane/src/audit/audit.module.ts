@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { AdminAuditRepository, AuditInterceptor } from './admin-audit';
+import { AuditController } from './audit.controller';
+
+/** Global: every room's audited handlers resolve the interceptor and its repository from here. */
+@Global()
+@Module({ controllers: [AuditController], providers: [AdminAuditRepository, AuditInterceptor], exports: [AdminAuditRepository, AuditInterceptor] })
+export class AuditModule {}
