@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { validateEnvironment } from '@app/config';
 import { generateAdminToken, installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';
@@ -21,6 +23,8 @@ async function startLocal(): Promise<void> {
   const environment = validateEnvironment(process.env);
   const generatedAdminToken = !environment.ADMIN_TOKEN;
   environment.ADMIN_TOKEN ??= generateAdminToken();
+  // Kept beside the embedded data, so that keys issued in one run still verify in the next.
+  if (!environment.DATABASE_URL) environment.API_KEY_SECRET ??= keptSecret(join(environment.EMBEDDED_PG_DIR, 'api-key-secret'));
 
   const database = await prepareDatabase(environment, say);
   if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
@@ -41,13 +45,27 @@ async function startLocal(): Promise<void> {
     CONTROL_DATABASE_URL: database.endpoints.control,
     CONTROL_LISTEN_URL: database.endpoints.controlListen,
     ADMIN_TOKEN: environment.ADMIN_TOKEN,
+    API_KEY_SECRET: environment.API_KEY_SECRET,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   tenantApi.process = await startApi(childEnvironment);
+  const child = tenantApi.process;
+  // The embedded server's own exit hook stops it at the same signal: the API is told at once, and never outlives this process.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => child.kill('SIGTERM'));
+  process.once('exit', () => child.kill('SIGKILL'));
   tenantApi.process.once('exit', (code, signal) => {
     say(`The tenant API exited (${signal ?? `code ${code}`}): stopping`);
     process.kill(process.pid, 'SIGTERM');
   });
   printBanner(environment.PORT, environment.CONTROL_PLANE_PORT, environment.ADMIN_TOKEN, generatedAdminToken, demo, database.endpoints.embedded);
+}
+
+function keptSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 function startApi(environment: NodeJS.ProcessEnv): Promise<ChildProcess> {
