@@ -12,6 +12,7 @@ import { CreateTenantFunctions1764000010000 } from './1764000010000-CreateTenant
 import { FailWithoutTenantContext1764000011000 } from './1764000011000-FailWithoutTenantContext';
 import { ReplayRetriedPaymentsAndRefunds1764000012000 } from './1764000012000-ReplayRetriedPaymentsAndRefunds';
 import { SignedApiKeys1764000013000 } from './1764000013000-SignedApiKeys';
+import { CreateTenantUsage1764000014000 } from './1764000014000-CreateTenantUsage';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   FailWithoutTenantContext1764000011000,
   ReplayRetriedPaymentsAndRefunds1764000012000,
   SignedApiKeys1764000013000,
+  CreateTenantUsage1764000014000,
 ];

@@ -8,6 +8,7 @@ import { ClusterModule } from './cluster/cluster.module';
 import { OpsPageModule } from './ops-page/ops-page.module';
 import { SchemaCheckModule } from './schema-check/schema-check.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { TenantUsageModule } from './usage/usage.module';
 
 export interface ControlPlaneModuleOptions {
   environment: Environment;
@@ -35,6 +36,7 @@ export class ControlPlaneModule {
         ClusterModule,
         ArchiveModule,
         TenantsModule,
+        TenantUsageModule,
         SchemaCheckModule,
         OpsPageModule,
       ],

@@ -167,6 +167,12 @@ export class Environment {
   RATE_LIMIT_SYNC_INTERVAL_MS = 250;
 
   @IsInt()
+  @Min(0)
+  @Max(60000)
+  @Type(() => Number)
+  USAGE_FLUSH_INTERVAL_MS = 5000;
+
+  @IsInt()
   @Min(1000)
   @Max(300000)
   @Type(() => Number)

@@ -29,6 +29,7 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
       'apps/api/src/refunds/refunds.repository.ts',
       'apps/control-plane/src/archive/tenant-export.repository.ts',
       'apps/control-plane/src/tenants/tenant-data.repository.ts',
+      'libs/usage/src/usage.repository.ts',
     ]);
     expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual([
       'migrations/1764000010000-CreateTenantFunctions.ts',

@@ -300,6 +300,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's exact usage per UTC day: to bill it, or to move it
+         * @description A tenant's exact usage per UTC day: to bill it, or to move it
+         */
+        get: operations["TenantUsageController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/schema-check": {
         parameters: {
             query?: never;
@@ -472,6 +492,32 @@ export interface components {
             id: string;
             /** @description Shown once; only its hash is stored */
             apiKey: string;
+        };
+        UsageRequestsView: {
+            /** @description Requests by route class, e.g. {"orders.read": 12, "payments.write": 3} */
+            byRouteClass: {
+                [key: string]: number;
+            };
+            total: number;
+        };
+        UsageDayView: {
+            /**
+             * Format: date
+             * @example 2026-12-07
+             */
+            day: string;
+            requests: components["schemas"]["UsageRequestsView"];
+            ordersWritten: number;
+            paymentsWritten: number;
+            refundsWritten: number;
+            /** @description Rows stored in the tenant tables, as last measured that day (null: not measured) */
+            rows: number | null;
+            /** @description Bytes of the tenant's rows (pg_column_size), as last measured that day */
+            bytes: number | null;
+        };
+        UsageListView: {
+            /** @description One entry per UTC day of the range, oldest first */
+            data: components["schemas"]["UsageDayView"][];
         };
         FindingView: {
             /** @example rls_disabled */
@@ -1827,6 +1873,87 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: a malformed request, malformed JSON, unknown fields, wrong types, out-of-range values or ids */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or unknown credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A suspended tenant, or a token of the wrong kind */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown resource, including one of another tenant */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database, a worker or the pooler is unavailable */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    TenantUsageController_list: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (a date, or an instant whose UTC day counts). Default: 29 days before `to`. */
+                from?: string;
+                /** @description Last UTC day, inclusive; at most 366 days after `from`. Default: today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Tenant id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Requests by route class, rows written and storage, per UTC day of the range */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageListView"];
+                };
             };
             /** @description Invalid input: a malformed request, malformed JSON, unknown fields, wrong types, out-of-range values or ids */
             400: {

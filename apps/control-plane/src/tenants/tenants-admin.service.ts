@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor, isCursorInstant, Page, PageQueryDto, toPage
 import { TenantDatabase } from '@app/persistence';
 import { ClusterRepository, ShardPlacement } from '../cluster/cluster.repository';
 import { TenantsRepository } from './tenants.repository';
-import { CANONICAL_UUID, runWithTenant } from '@app/tenancy';
+import { CANONICAL_UUID, runWithTenant, TenantContext } from '@app/tenancy';
 import { CredentialChangesPublisher } from './credential-changes.publisher';
 import { CatalogService } from '@app/reference-data';
 import { ApiKeyEntity, issueApiKey, TenantEntity } from '@app/tenants';
@@ -97,11 +97,12 @@ export class TenantsAdminService {
   }
 
   async inTenantContext<T>(tenant: TenantEntity, work: () => Promise<T>): Promise<T> {
+    return runWithTenant(await this.contextOf(tenant), work);
+  }
+
+  async contextOf(tenant: TenantEntity): Promise<TenantContext> {
     const plan = await this.catalog.plan(tenant.plan);
-    return runWithTenant(
-      { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? this.environment.DB_STATEMENT_TIMEOUT_MS },
-      work,
-    );
+    return { tenantId: tenant.id, planId: tenant.plan, statementTimeoutMs: plan?.statementTimeoutMs ?? this.environment.DB_STATEMENT_TIMEOUT_MS };
   }
 }
 
