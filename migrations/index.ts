@@ -13,6 +13,7 @@ import { FailWithoutTenantContext1764000011000 } from './1764000011000-FailWitho
 import { ReplayRetriedPaymentsAndRefunds1764000012000 } from './1764000012000-ReplayRetriedPaymentsAndRefunds';
 import { SignedApiKeys1764000013000 } from './1764000013000-SignedApiKeys';
 import { CreateTenantUsage1764000014000 } from './1764000014000-CreateTenantUsage';
+import { AuditClientRequestIds1764000015000 } from './1764000015000-AuditClientRequestIds';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   ReplayRetriedPaymentsAndRefunds1764000012000,
   SignedApiKeys1764000013000,
   CreateTenantUsage1764000014000,
+  AuditClientRequestIds1764000015000,
 ];

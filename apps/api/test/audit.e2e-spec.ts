@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN } from '@app/testing';
+import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN, withOwner } from '@app/testing';
 import { expectError } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
 import { exportArchive } from './support/archive';
@@ -44,7 +44,11 @@ describe('The audit trail (GET /admin/audit)', () => {
 
     const entries = await entriesOf(tenantId);
     expect(entries.map((entry) => entry.action)).toEqual(['tenant.created', 'api_key.created', 'api_key.revoked', 'tenant.changed', 'tenant.deleted']);
-    expect(entries[0]).toMatchObject({ actor: 'admin-token', requestId: 'audit-create-1', details: { name: 'audited', plan: 'pro' } });
+    expect(entries[0]).toMatchObject({ actor: 'admin-token', clientRequestId: 'audit-create-1', details: { name: 'audited', plan: 'pro' } });
+    // The record's own id is the server's: a client cannot make two entries share one, or forge a link to another.
+    expect(entries[0].requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(entries.map((entry) => entry.requestId)).size).toBe(entries.length);
+    expect(entries[1].clientRequestId).toBeNull();
     expect(entries[1].details).toEqual({ keyId: key.body.id });
     expect(entries[2].details).toEqual({ keyId: key.body.id });
     expect(entries[3].details).toEqual({ status: 'suspended' });
@@ -81,4 +85,69 @@ describe('The audit trail (GET /admin/audit)', () => {
     expectError(await request(api.admin).get('/admin/audit?cursor=abc'), 401);
     expectError(await request(api.admin).get('/admin/audit?cursor=abc').set(admin), 400, { field: 'cursor' });
   });
+
+  it('records an export: a full copy of a tenant is a read that matters', async () => {
+    const tenant = await createTenant(api.admin);
+    await exportArchive(api.admin, tenant.id).expect(200);
+    const entries = await entriesOf(tenant.id);
+    expect(entries.map((entry) => entry.action)).toEqual(['tenant.created', 'tenant.exported']);
+  });
+
+  it("writes the record in the action's transaction: no record, no change", async () => {
+    const tenant = await createTenant(api.admin);
+    await withOwner(api.ownerUrl, (client) => client.query('REVOKE INSERT ON admin_audit FROM app_control'));
+    try {
+      const refused = await request(api.admin).patch(`/admin/tenants/${tenant.id}`).set(admin).send({ status: 'suspended' });
+      expect(refused.status).toBe(500);
+      const key = await request(api.admin).post(`/admin/tenants/${tenant.id}/api-keys`).set(admin);
+      expect(key.status).toBe(500);
+    } finally {
+      await withOwner(api.ownerUrl, (client) => client.query('GRANT INSERT ON admin_audit TO app_control'));
+    }
+    const after = await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(admin).expect(200);
+    expect(after.body.status).toBe('active');
+    const keys = await withOwner(
+      api.ownerUrl,
+      async (client) => (await client.query('SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1', [tenant.id])).rows[0].n,
+    );
+    expect(keys).toBe(1);
+  });
+
+  it('records refused attempts with the kind of token, never the token, and at most a bounded number a second', async () => {
+    const tenant = await createTenant(api.admin);
+    const latest = async () => (await request(api.admin).get('/admin/audit?limit=1').set(admin).expect(200)).body.data[0];
+    await request(api.admin).get('/admin/tenants').set(bearer(tenant.apiKey)).expect(403);
+    expect(await eventuallyLatest(latest, 'tenant-key')).toMatchObject({
+      action: 'admin.refused',
+      actor: 'tenant-key',
+      details: { status: 403, method: 'GET', path: '/admin/tenants' },
+    });
+    expect(JSON.stringify(await latest())).not.toContain(tenant.apiKey);
+    await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(bearer('not-the-admin-token-at-all')).expect(401);
+    expect(await eventuallyLatest(latest, 'unknown-token')).toMatchObject({ action: 'admin.refused', details: { status: 401, method: 'DELETE' } });
+
+    const countRefusals = () =>
+      withOwner(
+        api.ownerUrl,
+        async (client) => (await client.query(`SELECT count(*)::int AS n FROM admin_audit WHERE action = 'admin.refused'`)).rows[0].n as number,
+      );
+    const before = await countRefusals();
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 200 }, () => request(api.admin).get('/admin/cluster').set(bearer('flood-of-wrong-tokens-0123456789'))));
+    const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const recorded = (await countRefusals()) - before;
+    expect(recorded).toBeGreaterThan(0);
+    expect(recorded).toBeLessThanOrEqual(20 * seconds);
+    expect(recorded).toBeLessThan(200);
+  });
 });
+
+async function eventuallyLatest(latest: () => Promise<Record<string, any>>, actor: string): Promise<Record<string, any>> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const entry = await latest();
+    if (entry?.actor === actor) return entry;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return latest();
+}

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant } from '@app/testing';
 import { expectError, UUID } from './support/expectations';
@@ -125,5 +127,61 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
     const archive = await exportText(api, tenant.id);
     expectError(await request(api.admin).post('/admin/tenants/import').set(admin).set('Content-Type', 'text/plain').send(archive), 415);
     expectError(await importArchive(api, archive, '?as=old'), 400, { field: 'as' });
+  });
+
+  describe('bounds', () => {
+    it('allows one import of a tenant id at a time: the second, while the first streams, is a 409 and writes nothing', async () => {
+      await createOrder(api.server, tenant);
+      const counts = await tenantRowCounts(api.ownerUrl, tenant.id);
+      const archive = await exportText(api, tenant.id);
+      await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+      const [tenantLine, ...rest] = archive.split('\n');
+      await api.controlPlane.listen(0, '127.0.0.1');
+      const port = (api.controlPlane.getHttpServer().address() as AddressInfo).port;
+      let firstStatus = 0;
+      const first = new Promise<void>((resolve, reject) => {
+        const upload = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/admin/tenants/import', headers: { ...admin, 'Content-Type': 'application/x-ndjson' } },
+          (response) => {
+            firstStatus = response.statusCode ?? 0;
+            response.resume().on('end', resolve);
+          },
+        );
+        upload.on('error', reject);
+        upload.write(`${tenantLine}\n`);
+        setTimeout(() => upload.end(rest.join('\n')), 1500);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const second = await importArchive(api, archive);
+      expectError(second, 409);
+      expect(second.body.message).toContain('in progress');
+      await first;
+      expect(firstStatus).toBe(201);
+      expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual(counts);
+    });
+
+    it('refuses an archive over IMPORT_MAX_BYTES with 413, writing nothing', async () => {
+      const small = await startTestApi({ IMPORT_MAX_BYTES: '2048' });
+      try {
+        for (let index = 0; index < 4; index += 1) await createOrder(small.server, tenant);
+        const archive = await exportText(small, tenant.id);
+        expect(archive.length).toBeGreaterThan(2048);
+        const refused = await request(small.admin).post('/admin/tenants/import?as=new').set(admin).set('Content-Type', 'application/x-ndjson').send(archive);
+        expectError(refused, 413);
+        const names = await request(small.admin).get('/admin/tenants?limit=100').set(admin).expect(200);
+        expect(names.body.data.filter((listed: { name: string }) => listed.name === tenant.name)).toHaveLength(1);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('closes the connection after refusing an upload it did not read', async () => {
+      const refused = await request(api.admin)
+        .post('/admin/tenants/import')
+        .set('Content-Type', 'application/x-ndjson')
+        .send('x'.repeat(64 * 1024));
+      expectError(refused, 401);
+      expect(refused.headers.connection).toBe('close');
+    });
   });
 });

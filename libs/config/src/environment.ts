@@ -185,6 +185,11 @@ export class Environment {
   IMPORT_TIMEOUT_MS = 1800000;
 
   @IsInt()
+  @Min(1024)
+  @Type(() => Number)
+  IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+  @IsInt()
   @Min(0)
   @Max(120000)
   @Type(() => Number)

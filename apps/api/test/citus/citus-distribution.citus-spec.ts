@@ -149,7 +149,11 @@ describe('on a Citus cluster', () => {
           ).rows,
       );
       expect(rows).toEqual(
-        ['tenant_capture_payment', 'tenant_create_order', 'tenant_order_details', 'tenant_orders_page'].map((name) => ({ name, argument: 0, colocated: true })),
+        ['tenant_capture_payment', 'tenant_create_order', 'tenant_order_details', 'tenant_orders_page', 'tenant_refund_payment'].map((name) => ({
+          name,
+          argument: 0,
+          colocated: true,
+        })),
       );
     });
 

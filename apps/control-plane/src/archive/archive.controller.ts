@@ -48,6 +48,7 @@ export class ArchiveController {
 
   @ApiOperation({ summary: 'Export a tenant archive (NDJSON)' })
   @Get(':id/export')
+  @Audited('tenant.exported')
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({
     description: 'A tenant line, one {"table","row"} line per row of every tenant table, then a {"manifest"} line with row counts and a SHA-256 per table',

@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
 import { Environment } from '@app/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
-import { Connection, databaseCode, TENANT_TABLES, TenantTable } from '@app/persistence';
+import { Connection, databaseCode, TENANT_IMPORT_LOCK, TENANT_TABLES, TenantTable } from '@app/persistence';
+import { AuditTrail } from '../audit/admin-audit';
 import { ClusterRepository } from '../cluster/cluster.repository';
 import { CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '@app/tenants';
 import { ArchiveDigest, ArchivedTenant } from './tenant-archive';
 
-const BATCH_SIZE = 1000;
+/** A batch is sent at whichever bound it reaches first: a thousand small rows, or 4 MiB of long ones (lines may be 1 MiB each). */
+const BATCH_ROWS = 1000;
+const BATCH_BYTES = 4 * 1024 * 1024;
+/** A client that stops sending mid-upload must not hold the owner transaction and its locks open until the import timeout. */
+const STALLED_UPLOAD_SECONDS = 60;
 
 export interface ImportResult {
   tenant: ArchivedTenant;
@@ -26,6 +31,7 @@ export class TenantImportService {
     @InjectDataSource(Connection.Owner) private readonly dataSource: DataSource,
     private readonly cluster: ClusterRepository,
     @Inject(Environment) private readonly environment: Environment,
+    private readonly trail: AuditTrail,
   ) {}
 
   async import(lines: AsyncIterable<string>, options: { asNew: boolean }): Promise<ImportResult> {
@@ -33,7 +39,9 @@ export class TenantImportService {
     await runner.connect();
     try {
       await runner.startTransaction();
+      await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${STALLED_UPLOAD_SECONDS}s'`);
       const result = await this.replay(runner, lines, options);
+      await this.trail.recordWithin((sql, parameters) => runner.query(sql, parameters), { tenantId: result.tenant.id, details: { rows: result.rows } });
       await runner.commitTransaction();
       return result;
     } catch (error) {
@@ -53,6 +61,8 @@ export class TenantImportService {
     let manifest: unknown;
     let tableIndex = 0;
     let batch: Array<Record<string, unknown>> = [];
+    let batchBytes = 0;
+    let totalBytes = 0;
     let lineNumber = 0;
 
     const flush = async () => {
@@ -60,10 +70,15 @@ export class TenantImportService {
       const table = TENANT_TABLES[tableIndex];
       await this.insertBatch(runner, table, columns[table].insertable, batch, lineNumber);
       batch = [];
+      batchBytes = 0;
     };
 
     for await (const line of lines) {
       lineNumber += 1;
+      totalBytes += Buffer.byteLength(line) + 1;
+      if (totalBytes > this.environment.IMPORT_MAX_BYTES) {
+        throw new PayloadTooLargeException(`The archive exceeds IMPORT_MAX_BYTES (${this.environment.IMPORT_MAX_BYTES} bytes); nothing was written`);
+      }
       if (line.trim() === '') continue;
       if (manifest !== undefined) throw refuse(lineNumber, 'nothing may follow the manifest');
       const parsed = parseLine(line, lineNumber);
@@ -93,7 +108,8 @@ export class TenantImportService {
       if ((row as { tenant_id?: unknown }).tenant_id !== archived.id) throw refuse(lineNumber, 'the row belongs to another tenant than the tenant line');
       digest.add(table, `${line}\n`);
       batch.push({ ...row, tenant_id: tenantId });
-      if (batch.length >= BATCH_SIZE) await flush();
+      batchBytes += line.length;
+      if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) await flush();
     }
 
     if (!archived) throw refuse(lineNumber, 'the archive is empty: it must start with a tenant line');
@@ -104,6 +120,13 @@ export class TenantImportService {
   }
 
   private async createTenant(runner: QueryRunner, tenant: ArchivedTenant, lineNumber: number): Promise<string> {
+    const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($2, $1)) AS locked`, [
+      TENANT_IMPORT_LOCK,
+      tenant.id,
+    ])) as Array<{
+      locked: boolean;
+    }>;
+    if (!locked) throw new ConflictException(`An import of tenant ${tenant.id} is in progress; retry when it has finished`);
     const existing = (await runner.query(`SELECT 1 FROM tenants WHERE id = $1`, [tenant.id])) as unknown[];
     if (existing.length > 0) throw new ConflictException(`Tenant ${tenant.id} exists; import it with ?as=new to make a copy`);
     const plans = (await runner.query(`SELECT 1 FROM plans WHERE id = $1`, [tenant.plan])) as unknown[];

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { Connection } from '@app/persistence';
 import { ApiKeyEntity, IssuedApiKey, TenantEntity, TenantStatus } from '@app/tenants';
+import { AuditTrail } from '../audit/admin-audit';
 
 export interface TenantPageQuery {
   limit: number;
@@ -18,7 +19,10 @@ export class TenantsRepository {
   private readonly tenants: Repository<TenantEntity>;
   private readonly apiKeys: Repository<ApiKeyEntity>;
 
-  constructor(@InjectDataSource(Connection.Control) private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource(Connection.Control) private readonly dataSource: DataSource,
+    private readonly trail: AuditTrail,
+  ) {
     this.tenants = dataSource.getRepository(TenantEntity);
     this.apiKeys = dataSource.getRepository(ApiKeyEntity);
   }
@@ -28,6 +32,7 @@ export class TenantsRepository {
     return this.dataSource.transaction(async (manager) => {
       const created = await manager.save(manager.create(TenantEntity, { ...tenant, status: 'active' }));
       await manager.save(manager.create(ApiKeyEntity, { tenantId: created.id, keyHash: key.hash, prefix: key.prefix, signed: key.signed }));
+      await this.trail.recordWithin((sql, parameters) => manager.query(sql, parameters), { tenantId: created.id });
       return manager.findOneByOrFail(TenantEntity, { id: created.id });
     });
   }
@@ -51,8 +56,12 @@ export class TenantsRepository {
   }
 
   async update(id: string, changes: { status?: TenantStatus; plan?: string }): Promise<TenantEntity | null> {
-    const result = await this.tenants.update({ id }, changes);
-    return result.affected ? this.findById(id) : null;
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager.update(TenantEntity, { id }, changes);
+      if (!result.affected) return null;
+      await this.trail.recordWithin((sql, parameters) => manager.query(sql, parameters), { tenantId: id });
+      return manager.findOneBy(TenantEntity, { id });
+    });
   }
 
   async delete(id: string): Promise<boolean> {
@@ -61,15 +70,23 @@ export class TenantsRepository {
   }
 
   async addKey(tenantId: string, key: IssuedApiKey): Promise<ApiKeyEntity> {
-    return this.apiKeys.save(this.apiKeys.create({ tenantId, keyHash: key.hash, prefix: key.prefix, signed: key.signed }));
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(manager.create(ApiKeyEntity, { tenantId, keyHash: key.hash, prefix: key.prefix, signed: key.signed }));
+      await this.trail.recordWithin((sql, parameters) => manager.query(sql, parameters), { tenantId, details: { keyId: saved.id } });
+      return saved;
+    });
   }
 
   async revokeKey(tenantId: string, keyId: string): Promise<boolean> {
-    const result = await this.dataSource.query<[unknown[], number]>(
-      `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
-      [keyId, tenantId],
-    );
-    return result[1] > 0;
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager.query<[unknown[], number]>(
+        `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
+        [keyId, tenantId],
+      );
+      if (result[1] === 0) return false;
+      await this.trail.recordWithin((sql, parameters) => manager.query(sql, parameters), { tenantId });
+      return true;
+    });
   }
 
   async revokeAllKeys(tenantId: string): Promise<void> {

@@ -33,6 +33,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(retryAfterSeconds));
     }
+    // A refused upload is not read to its end: the connection closes after the answer instead of draining the body.
+    if (!request.complete && body.statusCode < 500) response.setHeader('Connection', 'close');
     response.status(body.statusCode).json(body);
   }
 

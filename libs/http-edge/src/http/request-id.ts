@@ -10,13 +10,26 @@ export function acceptOrCreateRequestId(incoming: unknown): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-type RequestWithId = Request & { id?: string };
+type RequestWithId = Request & { id?: string; serverRequestId?: string; clientRequestId?: string };
 
+/** The id answered is the client's when it sent a safe one; the server makes its own beside it, for records a client must not choose. */
 export function requestIdMiddleware(request: Request, response: Response, next: NextFunction): void {
-  const id = acceptOrCreateRequestId(request.headers['x-request-id']);
-  (request as RequestWithId).id = id;
+  const incoming = request.headers['x-request-id'];
+  const id = acceptOrCreateRequestId(incoming);
+  const withId = request as RequestWithId;
+  withId.serverRequestId = randomUUID();
+  withId.clientRequestId = id === incoming ? id : undefined;
+  withId.id = id;
   response.setHeader(REQUEST_ID_HEADER, id);
   next();
+}
+
+export function serverRequestIdOf(request: Request): string {
+  return (request as RequestWithId).serverRequestId ?? randomUUID();
+}
+
+export function clientRequestIdOf(request: Request): string | null {
+  return (request as RequestWithId).clientRequestId ?? null;
 }
 
 export function requestIdOf(request: Request): string {

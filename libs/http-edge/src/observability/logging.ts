@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
-import { requestIdOf } from '../http/request-id';
+import { requestIdOf, serverRequestIdOf } from '../http/request-id';
 import { loggableError } from '../errors/loggable-error';
 
 export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean | undefined): boolean {
@@ -77,7 +77,7 @@ export function accessLogMiddleware(logger: Logger) {
       if (!logger.isLevelEnabled(level) || QUIET_PATHS.test(request.originalUrl)) return;
       logger[level](
         {
-          req: { id: requestIdOf(request), method: request.method, url: request.originalUrl },
+          req: { id: requestIdOf(request), serverId: serverRequestIdOf(request), method: request.method, url: request.originalUrl },
           res: { statusCode: status },
           responseTime: Math.round(performance.now() - started),
         },
