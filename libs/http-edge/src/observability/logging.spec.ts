@@ -43,7 +43,7 @@ describe('logging through pino', () => {
       [50, 'request completed', '/v1/orders/3', 503],
       [30, 'request completed', '/v1/orders/4', 429],
     ]);
-    expect(lines[0].req).toEqual({ id: 'req-1', method: 'GET', url: '/v1/orders/1' });
+    expect(lines[0].req).toEqual({ id: 'req-1', serverId: expect.any(String), method: 'GET', url: '/v1/orders/1' });
   });
 
   it('leaves out probes, scrapes and levels that are off', () => {
