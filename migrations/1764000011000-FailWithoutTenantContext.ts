@@ -1,10 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { tenantContextExpression } from './support/tenant-policy';
 
 const TENANT_TABLES = ['orders', 'order_items', 'payments', 'refunds', 'daily_order_stats'];
 
+/** What the tables had before: a missing app.tenant_id filtered to nothing, which hid a tenant function forwarded without it. */
 const SILENT = `NULLIF(current_setting('app.tenant_id', true), '')::uuid`;
-/** A missing app.tenant_id fails the statement: filtering to nothing hid the tenant function forwarded without it after a shard move. */
-const LOUD = `coalesce(NULLIF(current_setting('app.tenant_id', true), ''), 'no tenant context')::uuid`;
+const LOUD = tenantContextExpression();
 
 export class FailWithoutTenantContext1764000011000 implements MigrationInterface {
   name = 'FailWithoutTenantContext1764000011000';

@@ -14,6 +14,7 @@ import { ReplayRetriedPaymentsAndRefunds1764000012000 } from './1764000012000-Re
 import { SignedApiKeys1764000013000 } from './1764000013000-SignedApiKeys';
 import { CreateTenantUsage1764000014000 } from './1764000014000-CreateTenantUsage';
 import { AuditClientRequestIds1764000015000 } from './1764000015000-AuditClientRequestIds';
+import { PinTenantFunctionSearchPath1764000016000 } from './1764000016000-PinTenantFunctionSearchPath';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   SignedApiKeys1764000013000,
   CreateTenantUsage1764000014000,
   AuditClientRequestIds1764000015000,
+  PinTenantFunctionSearchPath1764000016000,
 ];

@@ -16,7 +16,10 @@ describe('npm run scaffold:tenant-table', () => {
     expect(migration.indexOf('create_distributed_table')).toBeLessThan(migration.indexOf('FOREIGN KEY (tenant_id, order_id)'));
     expect(migration).toContain("colocate_with => 'orders'");
     expect(migration).toContain('ENABLE ROW LEVEL SECURITY');
-    expect(migration).toContain("current_setting('app.tenant_id', true)");
+    // The policy comes from the one definition of the tenant rule, which fails without a tenant instead of filtering silently.
+    expect(migration).toContain("import { tenantPolicyPredicate } from './support/tenant-policy';");
+    expect(migration).toContain('USING (${tenantPolicyPredicate()}) WITH CHECK (${tenantPolicyPredicate()})');
+    expect(migration).not.toContain('NULLIF(');
   });
 
   it('registers the migration in migrations/index.ts', () => {

@@ -37,6 +37,7 @@ export function scaffoldTenantTable(name: string, root: string, timestamp = Date
     files.migration,
     `import { MigrationInterface, QueryRunner } from 'typeorm';
 import { useSequentialShardModifications, whenCitus } from './support/citus';
+import { tenantPolicyPredicate } from './support/tenant-policy';
 
 /** ${name}: a tenant table in the orders colocation group (docs/adding-a-tenant-table.md). */
 export class ${className} implements MigrationInterface {
@@ -60,8 +61,7 @@ export class ${className} implements MigrationInterface {
     await queryRunner.query(\`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY\`);
     await queryRunner.query(\`
       CREATE POLICY ${name}_tenant_isolation ON ${name} TO app_tenant
-        USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)
-        WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)\`);
+        USING (\${tenantPolicyPredicate()}) WITH CHECK (\${tenantPolicyPredicate()})\`);
     await queryRunner.query(\`CREATE POLICY ${name}_analytics_read ON ${name} FOR SELECT TO app_analytics USING (true)\`);
     await queryRunner.query(\`GRANT SELECT, INSERT, UPDATE, DELETE ON ${name} TO app_tenant\`);
     await queryRunner.query(\`GRANT SELECT ON ${name} TO app_analytics\`);

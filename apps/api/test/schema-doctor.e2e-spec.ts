@@ -4,10 +4,14 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { bearer, TEST_ADMIN_TOKEN, testTarget, withOwner } from '@app/testing';
 import { DoctorOptions, examineSchema } from '@app/schema-doctor';
+import { tenantPolicyPredicate } from '@migrations/support/tenant-policy';
 import { startTestApi, TestApi } from './support/api';
 
 const citus = testTarget() === 'citus';
-const POLICY = `USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)`;
+const POLICY = `USING (${tenantPolicyPredicate()})`;
+const SILENT_POLICY = `USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)`;
+const tenantFunction = (signature: string, options: string) =>
+  `CREATE FUNCTION s.${signature} RETURNS void LANGUAGE plpgsql ${options} AS $$ BEGIN PERFORM set_config('app.tenant_id', p_tenant_id::text, true); END $$`;
 
 interface BrokenSchema {
   /** Statements run in a fresh schema `s` (the placeholder is replaced by its name). */
@@ -93,8 +97,30 @@ const CASES: Array<[string, () => BrokenSchema]> = [
     'a policy that does not read the tenant setting',
     () => ({ build: goodTable('orders').map((sql) => sql.replace(POLICY, 'USING (true)')), expected: ['no_tenant_policy', 'policy_ignores_tenant'] }),
   ],
+  [
+    'a policy that filters silently without a tenant',
+    () => ({ build: goodTable('orders').map((sql) => sql.replace(POLICY, SILENT_POLICY)), expected: ['silent_tenant_policy'] }),
+  ],
+  [
+    "a tenant function that runs as its owner, on the caller's search_path",
+    () => ({
+      build: [...goodTable('orders'), tenantFunction('touch(p_tenant_id uuid)', 'SECURITY DEFINER')],
+      expected: ['tenant_function_search_path', 'tenant_function_security_definer', ...onCitus(['tenant_function_not_distributed'])],
+    }),
+  ],
   ...(citus
     ? ([
+        [
+          'a tenant function distributed on another argument than the tenant',
+          () => ({
+            build: [
+              ...goodTable('orders'),
+              tenantFunction('touch(p_actor uuid, p_tenant_id uuid)', 'SET search_path = s, pg_catalog'),
+              `SELECT create_distributed_function('s.touch(uuid, uuid)', '$1', colocate_with => 's.orders')`,
+            ],
+            expected: ['tenant_function_wrong_argument'],
+          }),
+        ],
         [
           'a tenant table left local',
           () => ({ build: goodTable('orders').filter((sql) => !sql.includes('create_distributed_table')), expected: ['tenant_table_not_distributed'] }),

@@ -1,4 +1,5 @@
 import { QueryFailedError } from 'typeorm';
+import { NO_TENANT_CONTEXT } from '@migrations/support/tenant-policy';
 
 /** SQLSTATE codes meaning "the database cannot serve this now, try again": answered with 503. */
 const UNAVAILABLE_SQLSTATES = new Set([
@@ -70,7 +71,7 @@ export function isShardReplaced(error: unknown): boolean {
  */
 export function isTenantContextMissing(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && databaseCode(error) === '22P02' && message.includes('"no tenant context"');
+  return typeof message === 'string' && databaseCode(error) === '22P02' && message.includes(`"${NO_TENANT_CONTEXT}"`);
 }
 
 /** A tenant call whose tenant never reached the workers, even through the transaction's SET LOCAL: the cluster is mid-change, answered 503. */

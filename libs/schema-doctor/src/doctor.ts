@@ -1,3 +1,5 @@
+import { tenantPolicyPredicate } from '@migrations/support/tenant-policy';
+
 /** Checks a database against the multi-tenant pattern: what is wrong, where, and the fix (docs/guide.md, "The schema doctor"). */
 export type Severity = 'error' | 'warning';
 
@@ -137,9 +139,12 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
   }
 
   // Isolation: row-level security on every tenant table, read from the tenant setting.
-  const policies = await db.query<{ table: string; name: string; command: string; roles: string[]; readsSetting: boolean; writers: boolean }>(
+  const rule = tenantPolicyPredicate(column, setting, tenantType);
+  const policies = await db.query<{ table: string; name: string; command: string; roles: string[]; readsSetting: boolean; silent: boolean; writers: boolean }>(
     `SELECT p.tablename AS "table", p.policyname AS name, p.cmd AS command, p.roles::text[] AS roles,
             (coalesce(p.qual, '') || coalesce(p.with_check, '')) LIKE '%' || $2 || '%' AS "readsSetting",
+            (coalesce(p.qual, '') || coalesce(p.with_check, '')) LIKE '%current_setting(''' || $2 || '''::text, true)%'
+              AND (coalesce(p.qual, '') || coalesce(p.with_check, '')) NOT ILIKE '%coalesce(%' AS silent,
             EXISTS (SELECT 1 FROM unnest(p.roles::text[]) r
                      WHERE r = 'public' OR has_table_privilege(r, format('%I.%I', p.schemaname, p.tablename), 'INSERT, UPDATE, DELETE')) AS writers
        FROM pg_policies p WHERE p.schemaname = $1 AND p.tablename = ANY($3)`,
@@ -170,9 +175,18 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
         'error',
         qualified(table.name),
         `no policy reads ${setting}: row-level security denies everything or allows everything`,
-        `CREATE POLICY ... USING (${column} = NULLIF(current_setting('${setting}', true), '')::${tenantType})`,
+        `CREATE POLICY ... USING (${rule}) WITH CHECK (${rule})`,
       );
     }
+  }
+  for (const policy of policies.filter((candidate) => candidate.silent)) {
+    add(
+      'silent_tenant_policy',
+      'error',
+      `${qualified(policy.table)}.${policy.name}`,
+      `without ${setting} the policy filters to nothing instead of failing: a statement that lost its tenant (a call Citus did not delegate, a missing SET LOCAL) answers "no rows" and hides the bug`,
+      `ALTER POLICY ${policy.name} ON ${policy.table} USING (${rule}) WITH CHECK (${rule})`,
+    );
   }
   for (const policy of policies.filter((candidate) => !candidate.readsSetting && (candidate.command !== 'SELECT' || candidate.writers))) {
     add(
@@ -180,7 +194,7 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
       'error',
       `${qualified(policy.table)}.${policy.name}`,
       `policy for ${policy.roles.join(', ')} does not read ${setting}: those roles see or write other tenants' rows`,
-      `USING (${column} = NULLIF(current_setting('${setting}', true), '')::${tenantType}); cross-tenant readers get SELECT-only policies and no write privileges`,
+      `USING (${rule}); cross-tenant readers get SELECT-only policies and no write privileges`,
     );
   }
 
@@ -211,10 +225,90 @@ export async function examineSchema(db: Queryable, options: DoctorOptions = {}):
   }
 
   const citus = (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`)).length > 0;
+  await examineTenantFunctions(db, { schema, setting, citus, anchor: tenantNames.includes('orders') ? 'orders' : tenantNames[0], add });
   if (citus) await examineCitus(db, { schema, column, options, tenantTables, tables, policies, add, qualified });
   return findings.sort((a, b) =>
     a.severity === b.severity ? a.check.localeCompare(b.check) || a.object.localeCompare(b.object) : a.severity === 'error' ? -1 : 1,
   );
+}
+
+/**
+ * Tenant functions: those that set the tenant setting. They run as their caller (a SECURITY DEFINER function would run as its owner,
+ * past row-level security), pin their search_path, and on Citus are distributed by their tenant argument with the tenant tables.
+ */
+async function examineTenantFunctions(
+  db: Queryable,
+  context: { schema: string; setting: string; citus: boolean; anchor: string | undefined; add: CitusContext['add'] },
+): Promise<void> {
+  const { schema, setting, citus, anchor, add } = context;
+  const functions = await db.query<{
+    name: string;
+    signature: string;
+    securityDefiner: boolean;
+    pinnedPath: boolean;
+    tenantArgument: number | null;
+    distributed: boolean;
+    distributionArgument: number | null;
+    colocated: boolean;
+  }>(
+    `SELECT p.proname AS name, format('%s(%s)', p.proname, pg_get_function_identity_arguments(p.oid)) AS signature, p.prosecdef AS "securityDefiner",
+            coalesce(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'), false) AS "pinnedPath",
+            (SELECT i - 1 FROM generate_subscripts(p.proargnames, 1) i WHERE p.proargnames[i] ~ 'tenant' ORDER BY i LIMIT 1) AS "tenantArgument",
+            ${citus ? `d.objid IS NOT NULL` : 'false'} AS distributed,
+            ${citus ? 'd.distribution_argument_index' : 'NULL::int'} AS "distributionArgument",
+            ${citus ? `d.colocationid IS NOT DISTINCT FROM (SELECT colocation_id FROM citus_tables WHERE table_name::text = $3)` : 'false'} AS colocated
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       ${citus ? `LEFT JOIN pg_dist_object d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid` : ''}
+      WHERE n.nspname = $1 AND p.prosrc LIKE '%set_config(''' || $2 || '''%'
+      ORDER BY p.proname`,
+    citus ? [schema, setting, anchor ?? ''] : [schema, setting],
+  );
+  for (const fn of functions) {
+    if (fn.securityDefiner) {
+      add(
+        'tenant_function_security_definer',
+        'error',
+        fn.signature,
+        'SECURITY DEFINER: it runs as its owner, whom row-level security does not bind',
+        `ALTER FUNCTION ${fn.signature} SECURITY INVOKER`,
+      );
+    }
+    if (!fn.pinnedPath) {
+      add(
+        'tenant_function_search_path',
+        'warning',
+        fn.signature,
+        "its search_path is the caller's: a table of the same name earlier on that path would be used instead",
+        `ALTER FUNCTION ${fn.signature} SET search_path = ${schema}, pg_catalog`,
+      );
+    }
+    if (!citus) continue;
+    if (!fn.distributed) {
+      add(
+        'tenant_function_not_distributed',
+        'error',
+        fn.signature,
+        'not distributed: every call runs on the coordinator and its set_config never reaches the workers',
+        `SELECT create_distributed_function('${fn.signature}', '$${(fn.tenantArgument ?? 0) + 1}', colocate_with => '${anchor ?? 'orders'}')`,
+      );
+    } else if (fn.distributionArgument !== fn.tenantArgument) {
+      add(
+        'tenant_function_wrong_argument',
+        'error',
+        fn.signature,
+        `distributed on argument ${String(fn.distributionArgument)}, not on the tenant (argument ${String(fn.tenantArgument)}): calls go to another tenant's worker`,
+        `SELECT create_distributed_function('${fn.signature}', '$${(fn.tenantArgument ?? 0) + 1}', colocate_with => '${anchor ?? 'orders'}')`,
+      );
+    } else if (!fn.colocated) {
+      add(
+        'tenant_function_not_colocated',
+        'error',
+        fn.signature,
+        'not colocated with the tenant tables: a delegated call lands on a worker that may not hold the tenant',
+        `SELECT create_distributed_function('${fn.signature}', '$${(fn.tenantArgument ?? 0) + 1}', colocate_with => '${anchor ?? 'orders'}')`,
+      );
+    }
+  }
 }
 
 interface CitusContext {
