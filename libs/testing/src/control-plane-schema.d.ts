@@ -349,14 +349,17 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             /**
-             * @description The kind of token that acted
+             * @description The kind of token that acted, or was refused
              * @enum {string}
              */
-            actor: "admin-token";
+            actor: "admin-token" | "tenant-key" | "analytics-token" | "unknown-token" | "no-token";
             action: string;
             /** Format: uuid */
             tenantId: string | null;
+            /** @description Made by the server for this request */
             requestId: string;
+            /** @description The X-Request-Id the client sent, if any: its word, not the record */
+            clientRequestId: string | null;
             /** @description What changed: parameters, never secrets */
             details: {
                 [key: string]: unknown;
