@@ -15,7 +15,7 @@ import { DatabaseEndpoints } from '@app/config';
 import { runMigrations } from '@app/persistence';
 import { assertDurableCluster, citusClusterEndpoints, freePort, startThrowawayDatabase } from '@app/testing';
 import { ApiProcess, startApi } from './lib/api-process';
-import { arriveAtRate, ArrivalResult } from './lib/arrivals';
+import { arriveAtRate } from './lib/arrivals';
 import { BenchRequest } from './lib/load';
 import { MAIN_JS, PROBE, RESULTS, ROOT, say } from './lib/setup';
 import { createTenants, loadOrders, plan, ScaleTenant, seededRandom, weightedPicker } from './scale/dataset';
@@ -182,7 +182,7 @@ async function oneOrderOf(owner: Client, tenants: ScaleTenant[]): Promise<Map<st
     `SELECT tenant_id AS tenant, max(id) AS id FROM orders WHERE tenant_id = ANY($1) GROUP BY tenant_id`,
     [tenants.map((tenant) => tenant.id)],
   );
-  return new Map(rows.map((row) => [row.tenant, Number(row.id)]));
+  return new Map(rows.map((row) => [row.tenant, row.id]));
 }
 
 const readOf = (tenant: ScaleTenant, orderIds: Map<string, number>): BenchRequest => {

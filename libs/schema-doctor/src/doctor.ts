@@ -254,7 +254,7 @@ async function examineTenantFunctions(
     `SELECT p.proname AS name, format('%s(%s)', p.proname, pg_get_function_identity_arguments(p.oid)) AS signature, p.prosecdef AS "securityDefiner",
             coalesce(EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'), false) AS "pinnedPath",
             (SELECT i - 1 FROM generate_subscripts(p.proargnames, 1) i WHERE p.proargnames[i] ~ 'tenant' ORDER BY i LIMIT 1) AS "tenantArgument",
-            ${citus ? `d.objid IS NOT NULL` : 'false'} AS distributed,
+            ${citus ? `d.distribution_argument_index IS NOT NULL` : 'false'} AS distributed,
             ${citus ? 'd.distribution_argument_index' : 'NULL::int'} AS "distributionArgument",
             ${citus ? `d.colocationid IS NOT DISTINCT FROM (SELECT colocation_id FROM citus_tables WHERE table_name::text = $3)` : 'false'} AS colocated
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
