@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { checkTenantPredicate, tenantFunctionStatements, tenantStatements } from '@app/testing/tenant-predicate';
+import { checkTenantPredicate, tenantFunctionSettings, tenantFunctionStatements, tenantStatements } from '@app/testing/tenant-predicate';
 import { TENANT_TABLES } from './tenant-tables';
 
 /** Every distributed tenant table; the analytics rollup is one too. */
@@ -8,10 +9,10 @@ const DISTRIBUTED_TENANT_TABLES = [...TENANT_TABLES, 'daily_order_stats'];
 
 const ROOT = join(__dirname, '../../..');
 
-/** Every repository, in the libs or in a feature of an app, that runs inside a tenant transaction. */
-const TENANT_REPOSITORIES = ['apps', 'libs']
+/** Every product source file: the statements are found in them by what they call, whatever the file or variable is named. */
+const PRODUCT_FILES = ['apps', 'libs']
   .flatMap((folder) => readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' }).map((file) => join(ROOT, folder, file)))
-  .filter((file) => file.endsWith('.repository.ts') && readFileSync(file, 'utf8').includes('TenantTransaction'))
+  .filter((file) => /\/src\//.test(file) && file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.endsWith('.d.ts') && !file.includes('/libs/testing/'))
   .sort();
 
 /** The migrations that define tenant functions (called outside a transaction, one statement each). */
@@ -19,18 +20,22 @@ const TENANT_FUNCTION_MIGRATIONS = readdirSync(join(ROOT, 'migrations'))
   .filter((file) => file.endsWith('.ts') && readFileSync(join(ROOT, 'migrations', file), 'utf8').includes('(p_tenant_id uuid'))
   .map((file) => join(ROOT, 'migrations', file));
 
-const statements = [...tenantStatements(TENANT_REPOSITORIES, TENANT_TABLES), ...TENANT_FUNCTION_MIGRATIONS.flatMap((file) => tenantFunctionStatements(file))];
+const sent = tenantStatements(PRODUCT_FILES, TENANT_TABLES);
+const statements = [...sent, ...TENANT_FUNCTION_MIGRATIONS.flatMap((file) => tenantFunctionStatements(file))];
+const filesSending = [...new Set(sent.map((statement) => statement.origin.split(':')[0]))].sort();
 const PREDICATE = /(?:\b\w+\.)?tenant_id = \$1\b/g;
 
 describe('the tenant predicate, read from the repositories and parsed by PostgreSQL', () => {
-  it('finds the tenant statements of every tenant repository', () => {
-    expect(TENANT_REPOSITORIES.map((file) => relative(ROOT, file))).toEqual([
-      'apps/api/src/orders/orders.repository.ts',
-      'apps/api/src/refunds/refunds.repository.ts',
-      'apps/control-plane/src/archive/tenant-export.repository.ts',
-      'apps/control-plane/src/tenants/tenant-data.repository.ts',
-      'libs/usage/src/usage.repository.ts',
+  it('finds every statement sent for a tenant, by what it calls: tenant transactions and tenant function calls', () => {
+    expect(filesSending).toEqual([
+      'archive/tenant-export.repository.ts',
+      'orders/orders.repository.ts',
+      'orders/payments.repository.ts',
+      'refunds/refunds.repository.ts',
+      'src/usage.repository.ts',
+      'tenants/tenant-data.repository.ts',
     ]);
+    expect(sent.filter((statement) => statement.kind === 'call').length).toBeGreaterThanOrEqual(5);
     expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual([
       'migrations/1764000010000-CreateTenantFunctions.ts',
       'migrations/1764000012000-ReplayRetriedPaymentsAndRefunds.ts',
@@ -41,6 +46,34 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
     );
     expect(functionStatements.length).toBeGreaterThanOrEqual(12);
     expect(statements.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it.each(sent.filter((statement) => statement.kind === 'call').map((statement) => [statement.origin, statement] as const))(
+    '%s calls a tenant function with the tenant as its tenant argument',
+    (_origin, statement) => {
+      const called = /^\s*SELECT \* FROM (tenant_\w+)\(\$1\b/.exec(statement.sql);
+      expect(called?.[1]).toBeDefined();
+      const defined = TENANT_FUNCTION_MIGRATIONS.some((file) =>
+        new RegExp(`FUNCTION ${called?.[1] ?? '-'}\\(p_tenant_id uuid`).test(readFileSync(file, 'utf8')),
+      );
+      expect(defined).toBe(true);
+    },
+  );
+
+  it.each(TENANT_FUNCTION_MIGRATIONS.flatMap((file) => tenantFunctionSettings(file)).map((setting) => [setting.origin, setting] as const))(
+    '%s sets the tenant to its own tenant argument',
+    (_origin, setting) => {
+      expect(setting.setsTenantArgument).toBe(true);
+    },
+  );
+
+  it('catches a tenant function that sets the tenant from another argument', () => {
+    const file = join(tmpdir(), `tenant-function-${process.pid}.ts`);
+    writeFileSync(
+      file,
+      "CREATE FUNCTION tenant_x(p_tenant_id uuid, p_other uuid) RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('app.tenant_id', p_other::text, true); END $$",
+    );
+    expect(tenantFunctionSettings(file)).toEqual([{ origin: expect.stringContaining('tenant_x'), setsTenantArgument: false }]);
   });
 
   it.each(statements.map((statement) => [statement.origin, statement] as const))('%s pins every tenant table to the tenant', async (_origin, statement) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse } from 'libpg-query';
 import ts from 'typescript';
 
@@ -14,6 +15,8 @@ export interface TenantStatement {
   sql: string;
   /** 1-based number of the bind parameter carrying tx.tenantId, or undefined when none does. */
   tenantParameter?: number;
+  /** A statement in a tenant transaction, or a call of a tenant function (TenantDatabase.call), or a statement inside one. */
+  kind?: 'query' | 'call' | 'function';
 }
 
 export interface PredicateViolation {
@@ -24,10 +27,16 @@ export interface PredicateViolation {
 
 const TENANT_COLUMN = 'tenant_id';
 
-/** Reads every `tx.query(sql, params)` of the files; template parts must resolve statically. */
+/**
+ * Reads every statement the files send for a tenant, found by what they call rather than by names: `query` on a TenantTransaction
+ * and `call` on a TenantDatabase (whose $1 is the tenant, prepended by TenantDatabase itself), as the type checker sees them.
+ * Template parts must resolve statically. TenantDatabase's own forwarding of a call into a transaction is the mechanism, not a statement.
+ */
 export function tenantStatements(files: string[], tableVariants: readonly string[]): TenantStatement[] {
+  const checker = typeCheckerFor(files);
   return files.flatMap((file) => {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const source = checker.program.getSourceFile(file);
+    if (!source) throw new Error(`${file} is not part of the program`);
     const constants = new Map<string, ts.Expression>();
     const found: TenantStatement[] = [];
     const collect = (node: ts.Node): void => {
@@ -35,24 +44,56 @@ export function tenantStatements(files: string[], tableVariants: readonly string
       ts.forEachChild(node, collect);
     };
     collect(source);
-    const visit = (node: ts.Node): void => {
-      if (
-        ts.isCallExpression(node) &&
-        ts.isPropertyAccessExpression(node.expression) &&
-        node.expression.name.text === 'query' &&
-        node.expression.expression.getText(source) === 'tx'
-      ) {
-        const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-        const origin = `${file.split('/').slice(-2).join('/')}:${line}`;
-        const [sqlArgument, parametersArgument] = node.arguments;
-        const tenantParameter = tenantParameterOf(parametersArgument, constants, source);
-        for (const sql of evaluate(sqlArgument, constants, source, tableVariants)) found.push({ origin, sql, tenantParameter });
+    const visit = (node: ts.Node, insideTenantDatabase: boolean): void => {
+      const inside = insideTenantDatabase || (ts.isClassDeclaration(node) && node.name?.text === 'TenantDatabase');
+      if (!inside && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        const receiver = checker.receiverOf(node.expression);
+        const method = node.expression.name.text;
+        const kind = receiver === 'TenantTransaction' && method === 'query' ? 'query' : receiver === 'TenantDatabase' && method === 'call' ? 'call' : undefined;
+        if (kind) {
+          const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+          const origin = `${file.split('/').slice(-2).join('/')}:${line}`;
+          const [sqlArgument, parametersArgument] = node.arguments;
+          const tenantParameter = kind === 'call' ? 1 : tenantParameterOf(parametersArgument, constants, source);
+          for (const sql of evaluate(sqlArgument, constants, source, tableVariants)) found.push({ origin, sql, tenantParameter, kind });
+        }
       }
-      ts.forEachChild(node, visit);
+      ts.forEachChild(node, (child) => visit(child, inside));
     };
-    visit(source);
+    visit(source, false);
     return found;
   });
+}
+
+function typeCheckerFor(files: string[]): { program: ts.Program; receiverOf(expression: ts.PropertyAccessExpression): string | undefined } {
+  const configFile = ts.findConfigFile(files[0] ?? process.cwd(), (path) => ts.sys.fileExists(path));
+  if (!configFile) throw new Error('no tsconfig.json above the files');
+  const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configFile, (path) => ts.sys.readFile(path)).config, ts.sys, dirname(configFile));
+  const program = ts.createProgram(files, { ...config.options, noEmit: true });
+  const checker = program.getTypeChecker();
+  return {
+    program,
+    receiverOf: (expression) => {
+      const type = checker.getTypeAtLocation(expression.expression);
+      return (type.getSymbol() ?? type.aliasSymbol)?.getName();
+    },
+  };
+}
+
+/** The set_config of the tenant in each tenant function: it must set the function's own tenant argument, nothing else. */
+export function tenantFunctionSettings(file: string, tenantArgument = 'p_tenant_id'): Array<{ origin: string; setsTenantArgument: boolean }> {
+  const text = readFileSync(file, 'utf8');
+  const found: Array<{ origin: string; setsTenantArgument: boolean }> = [];
+  for (const definition of text.matchAll(/CREATE (?:OR REPLACE )?FUNCTION (tenant_\w+)\(([\s\S]*?)\)\s*RETURNS[\s\S]*?\$\$([\s\S]*?)\$\$/g)) {
+    const [, name, parameters, body] = definition;
+    const firstParameter = parameters.trim().split(/\s+/)[0];
+    const settings = [...body.matchAll(/set_config\(\s*'app\.tenant_id'\s*,\s*([^,]+?)\s*,/g)].map((match) => match[1]);
+    found.push({
+      origin: `${name} (${file.split('/').slice(-1)[0]})`,
+      setsTenantArgument: firstParameter === tenantArgument && settings.length > 0 && settings.every((value) => value === `${tenantArgument}::text`),
+    });
+  }
+  return found;
 }
 
 /**
@@ -83,7 +124,7 @@ export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenan
         if (!variables.has(variable)) variables.set(variable, variables.size + 1);
         return `$${variables.get(variable)}`;
       });
-      found.push({ origin: `${name} (${file.split('/').slice(-1)[0]})`, sql, tenantParameter: 1 });
+      found.push({ origin: `${name} (${file.split('/').slice(-1)[0]})`, sql, tenantParameter: 1, kind: 'function' });
     }
   }
   return found;
