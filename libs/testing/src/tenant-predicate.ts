@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'libpg-query';
 import ts from 'typescript';
 
@@ -66,8 +66,8 @@ export function tenantStatements(files: string[], tableVariants: readonly string
 }
 
 function typeCheckerFor(files: string[]): { program: ts.Program; receiverOf(expression: ts.PropertyAccessExpression): string | undefined } {
-  const configFile = ts.findConfigFile(files[0] ?? process.cwd(), (path) => ts.sys.fileExists(path));
-  if (!configFile) throw new Error('no tsconfig.json above the files');
+  // Files outside the project (a scaffold written to a temporary folder) are read with the project's own settings.
+  const configFile = ts.findConfigFile(files[0] ?? process.cwd(), (path) => ts.sys.fileExists(path)) ?? join(__dirname, '../../../tsconfig.json');
   const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configFile, (path) => ts.sys.readFile(path)).config, ts.sys, dirname(configFile));
   const program = ts.createProgram(files, { ...config.options, noEmit: true });
   const checker = program.getTypeChecker();
