@@ -12,6 +12,7 @@ export default tseslint.config(
       '.cluster/**',
       '.cluster-faults/**',
       '.cluster-test/**',
+      '.cluster-chaos/**',
       '.data/**',
       'coverage/**',
       'libs/testing/src/api-schema.d.ts',

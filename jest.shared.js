@@ -6,7 +6,14 @@ module.exports = {
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
   // Database folders of the local clusters hold files jest would otherwise crawl.
-  modulePathIgnorePatterns: ['<rootDir>/.cluster', '<rootDir>/.cluster-faults', '<rootDir>/.cluster-test', '<rootDir>/.data', '<rootDir>/dist'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/.cluster',
+    '<rootDir>/.cluster-faults',
+    '<rootDir>/.cluster-test',
+    '<rootDir>/.cluster-chaos',
+    '<rootDir>/.data',
+    '<rootDir>/dist',
+  ],
   moduleNameMapper: {
     '^@app/(config|http-edge|tenancy|persistence|schema-doctor|testing|dev-database|tenants|reference-data|usage)(|/.*)$': '<rootDir>/libs/$1/src$2',
     '^@migrations(|/.*)$': '<rootDir>/migrations$1',
