@@ -15,6 +15,7 @@ import { SignedApiKeys1764000013000 } from './1764000013000-SignedApiKeys';
 import { CreateTenantUsage1764000014000 } from './1764000014000-CreateTenantUsage';
 import { AuditClientRequestIds1764000015000 } from './1764000015000-AuditClientRequestIds';
 import { PinTenantFunctionSearchPath1764000016000 } from './1764000016000-PinTenantFunctionSearchPath';
+import { SeekOrdersPageByCursor1764000017000 } from './1764000017000-SeekOrdersPageByCursor';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   CreateTenantUsage1764000014000,
   AuditClientRequestIds1764000015000,
   PinTenantFunctionSearchPath1764000016000,
+  SeekOrdersPageByCursor1764000017000,
 ];

@@ -39,6 +39,7 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
     expect(TENANT_FUNCTION_MIGRATIONS.map((file) => relative(ROOT, file))).toEqual([
       'migrations/1764000010000-CreateTenantFunctions.ts',
       'migrations/1764000012000-ReplayRetriedPaymentsAndRefunds.ts',
+      'migrations/1764000017000-SeekOrdersPageByCursor.ts',
     ]);
     const functionStatements = statements.filter((statement) => statement.origin.startsWith('tenant_'));
     expect(new Set(functionStatements.map((statement) => statement.origin.split(' ')[0]))).toEqual(

@@ -105,7 +105,9 @@ export function tenantFunctionSettings(file: string, tenantArgument = 'p_tenant_
 export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenant_id'): TenantStatement[] {
   const text = readFileSync(file, 'utf8');
   const found: TenantStatement[] = [];
-  for (const definition of text.matchAll(new RegExp(`CREATE FUNCTION (tenant_\\w+)\\(${tenantArgument} [\\s\\S]*?\\$\\$([\\s\\S]*?)\\$\\$`, 'g'))) {
+  for (const definition of text.matchAll(
+    new RegExp(`CREATE (?:OR REPLACE )?FUNCTION (tenant_\\w+)\\(${tenantArgument} [\\s\\S]*?\\$\\$([\\s\\S]*?)\\$\\$`, 'g'),
+  )) {
     const [, name, body] = definition;
     const pieces = body
       .replace(/--.*$/gm, '')
@@ -113,8 +115,8 @@ export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenan
       .map((piece) =>
         piece
           .replace(/^\s*(?:DECLARE[\s\S]*?)?\bBEGIN\b/i, '')
-          .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
-          .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
+          .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|ELSE|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
+          .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|ELSE|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
           .trim(),
       )
       .filter((piece) => /^(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(piece));
