@@ -256,24 +256,30 @@ async function inject(kind: FaultKind, random: () => number, apis: Array<ApiProc
   const at = Math.round((Date.now() - startedAt) / 100) / 10;
   const worker = random() < 0.5 ? 'worker1' : 'worker2';
   let target = worker;
-  const bringBack = () => spawnSync('bash', [join(ROOT, 'scripts/cluster-up.sh')], { env, stdio: 'ignore' });
+  // A SIGKILLed postmaster leaves its backends running until they notice; the node restarts once they are gone.
+  const bringBack = async () => {
+    for (let attempt = 0; attempt < 60; attempt += 1) {
+      if (spawnSync('bash', [join(ROOT, 'scripts/cluster-up.sh')], { env, stdio: 'ignore' }).status === 0) return;
+      await sleep(500);
+    }
+  };
   switch (kind) {
     case 'kill-worker':
       process.kill(postmasterPid(worker), 'SIGKILL');
       await sleep(1000);
-      bringBack();
+      await bringBack();
       break;
     case 'kill-coordinator':
       target = 'coordinator';
       process.kill(postmasterPid('coordinator'), 'SIGKILL');
       await sleep(1000);
-      bringBack();
+      await bringBack();
       break;
     case 'kill-pgbouncer':
       target = 'pgbouncer';
       process.kill(Number(readFileSync(join(CLUSTER.CLUSTER_DIR, 'pgbouncer', 'pgbouncer.pid'), 'utf8').trim()), 'SIGKILL');
       await sleep(1000);
-      bringBack();
+      await bringBack();
       break;
     case 'kill-api': {
       const slot = random() < 0.5 ? 0 : 1;

@@ -17,6 +17,7 @@ describe('isDatabaseUnavailable', () => {
   it('treats pool and Citus messages without a useful code as unavailable', () => {
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isDatabaseUnavailable(queryFailed('XX000', 'connection to the remote node 127.0.0.1:9702 failed with the following error'))).toBe(true);
+    expect(isDatabaseUnavailable(queryFailed('XX000', 'postmaster was shut down, exiting'))).toBe(true);
   });
 
   it('does not hide real bugs or constraint violations as unavailability', () => {

@@ -30,6 +30,8 @@ const UNAVAILABLE_MESSAGES = [
   /no more connections allowed/i,
   /query_wait_timeout|server_login_retry|pgbouncer cannot connect to server/i,
   /database .* is not currently accepting connections/i,
+  // A backend whose postmaster was killed ends its statement with this (XX000) before it exits.
+  /postmaster was shut down/i,
   /Query read timeout/i,
   SHARD_ENTRY_GONE,
 ];

@@ -97,6 +97,11 @@ describe('AllExceptionsFilter', () => {
       expect(line).not.toContain('already exists');
     });
 
+    it("keeps the message of Citus's internal and connection errors, which name servers and states, not rows", () => {
+      const line = logged(Object.assign(new Error('connection to the remote node 127.0.0.1:9702 failed'), { code: 'XX000', severity: 'ERROR' }));
+      expect(line).toContain('connection to the remote node 127.0.0.1:9702 failed');
+    });
+
     it('keeps the message of an unknown error out too: it may quote what it failed on', () => {
       const line = logged(new SyntaxError(`Unexpected token in JSON: "${secretRow[1]}"`));
       expect(line).toContain('SyntaxError');

@@ -3,6 +3,8 @@ import { QueryFailedError } from 'typeorm';
 export interface LoggableError {
   type: string;
   sqlstate?: string;
+  /** Only for server-side classes whose messages name servers and states, never row values: internal (XX), connection (08), operator intervention (57). */
+  message?: string;
   constraint?: string;
   table?: string;
   statement?: string;
@@ -33,10 +35,12 @@ export function loggableError(error: unknown): LoggableError {
     return typeof value === 'string' ? value : undefined;
   };
   const query = error instanceof QueryFailedError ? error.query : undefined;
+  const sqlstate = field('code');
   const stack = (error as { stack?: unknown }).stack;
   return {
     type: error.constructor.name,
-    sqlstate: field('code'),
+    sqlstate,
+    message: sqlstate && /^(XX|08|57)/.test(sqlstate) ? field('message') : undefined,
     constraint: field('constraint'),
     table: field('table'),
     statement: query ? statementName(query) : undefined,
