@@ -232,8 +232,31 @@ async function client(index: number, tenants: Tenant[], apis: Array<ApiProcess |
   }
 }
 
+/** A process the nemesis aims at may be gone already (a node still down from an earlier fault): the fault then finds it down. */
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  // 0 or less would signal a whole process group, this one included.
+  if (!(pid > 0)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 function postmasterPid(node: string): number {
-  return Number(readFileSync(join(CLUSTER.CLUSTER_DIR, node, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  try {
+    return Number(readFileSync(join(CLUSTER.CLUSTER_DIR, node, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+function pgbouncerPid(): number {
+  try {
+    return Number(readFileSync(join(CLUSTER.CLUSTER_DIR, 'pgbouncer', 'pgbouncer.pid'), 'utf8').trim());
+  } catch {
+    return 0;
+  }
 }
 
 /** The postmaster and every backend it forked: a pause must stop the node's work, not only its listener. */
@@ -265,19 +288,19 @@ async function inject(kind: FaultKind, random: () => number, apis: Array<ApiProc
   };
   switch (kind) {
     case 'kill-worker':
-      process.kill(postmasterPid(worker), 'SIGKILL');
+      killQuietly(postmasterPid(worker), 'SIGKILL');
       await sleep(1000);
       await bringBack();
       break;
     case 'kill-coordinator':
       target = 'coordinator';
-      process.kill(postmasterPid('coordinator'), 'SIGKILL');
+      killQuietly(postmasterPid('coordinator'), 'SIGKILL');
       await sleep(1000);
       await bringBack();
       break;
     case 'kill-pgbouncer':
       target = 'pgbouncer';
-      process.kill(Number(readFileSync(join(CLUSTER.CLUSTER_DIR, 'pgbouncer', 'pgbouncer.pid'), 'utf8').trim()), 'SIGKILL');
+      killQuietly(pgbouncerPid(), 'SIGKILL');
       await sleep(1000);
       await bringBack();
       break;
@@ -286,22 +309,17 @@ async function inject(kind: FaultKind, random: () => number, apis: Array<ApiProc
       target = `api-${slot}`;
       const victim = apis[slot];
       apis[slot] = undefined;
-      if (victim) process.kill(victim.pid, 'SIGKILL');
+      if (victim) killQuietly(victim.pid, 'SIGKILL');
       await sleep(1000);
       await startOne(slot);
       break;
     }
     case 'pause-worker': {
-      const tree = processTree(postmasterPid(worker));
-      for (const pid of tree) process.kill(pid, 'SIGSTOP');
+      const postmaster = postmasterPid(worker);
+      const tree = postmaster > 0 ? processTree(postmaster) : [];
+      for (const pid of tree) killQuietly(pid, 'SIGSTOP');
       await sleep(PAUSE_MS);
-      for (const pid of tree) {
-        try {
-          process.kill(pid, 'SIGCONT');
-        } catch {
-          // ended while stopped
-        }
-      }
+      for (const pid of tree) killQuietly(pid, 'SIGCONT');
       break;
     }
   }
