@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant } from '@app/testing';
+import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, TestTenant, testTarget, withOwner } from '@app/testing';
 import { expectError, UUID } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
 import { exportArchive } from './support/archive';
@@ -128,6 +128,27 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
     expectError(await request(api.admin).post('/admin/tenants/import').set(admin).set('Content-Type', 'text/plain').send(archive), 415);
     expectError(await importArchive(api, archive, '?as=old'), 400, { field: 'as' });
   });
+
+  // On Citus the coordinator's SET LOCAL ROLE does not reach the workers, which still write as the owner (docs/deployment.md).
+  (testTarget() === 'citus' ? it.skip : it)(
+    'writes the rows as the tenant role, under row-level security: a policy of that role refuses them, nothing is written',
+    async () => {
+      await createOrder(api.server, tenant, { note: 'refused-by-a-policy' });
+      const archive = await exportText(api, tenant.id);
+      await withOwner(api.ownerUrl, (client) =>
+        client.query(`CREATE POLICY import_probe ON orders AS RESTRICTIVE FOR INSERT TO app_tenant WITH CHECK (note IS DISTINCT FROM 'refused-by-a-policy')`),
+      );
+      try {
+        const refused = await importArchive(api, archive, '?as=new');
+        expectError(refused, 400);
+        expect(refused.body.message).toContain('42501');
+      } finally {
+        await withOwner(api.ownerUrl, (client) => client.query(`DROP POLICY import_probe ON orders`));
+      }
+      const names = await request(api.admin).get('/admin/tenants?limit=100').set(admin).expect(200);
+      expect(names.body.data.filter((listed: { name: string }) => listed.name === tenant.name)).toHaveLength(1);
+    },
+  );
 
   describe('bounds', () => {
     it('allows one import of a tenant id at a time: the second, while the first streams, is a 409 and writes nothing', async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
-import { Environment } from '@app/config';
+import { DatabaseRole, Environment } from '@app/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Connection, databaseCode, TENANT_IMPORT_LOCK, TENANT_TABLES, TenantTable } from '@app/persistence';
 import { AuditTrail } from '../audit/admin-audit';
 import { ClusterRepository } from '../cluster/cluster.repository';
-import { CANONICAL_UUID } from '@app/tenancy';
+import { assertCanonicalTenantId, CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '@app/tenants';
 import { ArchiveDigest, ArchivedTenant } from './tenant-archive';
 
@@ -40,6 +40,7 @@ export class TenantImportService {
     try {
       await runner.startTransaction();
       await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${STALLED_UPLOAD_SECONDS}s'`);
+      if ((await this.cluster.clusterMode()) === 'citus') await runner.query(`SET LOCAL citus.propagate_set_commands = 'local'`);
       const result = await this.replay(runner, lines, options);
       await this.trail.recordWithin((sql, parameters) => runner.query(sql, parameters), { tenantId: result.tenant.id, details: { rows: result.rows } });
       await runner.commitTransaction();
@@ -86,6 +87,9 @@ export class TenantImportService {
         archived = parseTenant(parsed.tenant, lineNumber);
         tenantId = options.asNew ? randomUUID() : archived.id;
         apiKey = await this.createTenant(runner, { ...archived, id: tenantId }, lineNumber);
+        // The rows are written as the tenant role, under row-level security, with the new tenant set (docs/deployment.md).
+        await runner.query(`SET LOCAL ROLE ${DatabaseRole.Tenant}`);
+        await runner.query(`SET LOCAL app.tenant_id = '${assertCanonicalTenantId(tenantId)}'`);
         continue;
       }
       if (parsed.manifest !== undefined) {
@@ -115,6 +119,7 @@ export class TenantImportService {
     if (!archived) throw refuse(lineNumber, 'the archive is empty: it must start with a tenant line');
     if (manifest === undefined) throw refuse(lineNumber, 'the archive is truncated: it has no manifest line');
     verifyManifest(manifest, digest, archived.id, lineNumber);
+    await runner.query('RESET ROLE');
     await this.advanceIdentities(runner);
     return { tenant: { ...archived, id: tenantId }, apiKey, rows: digest.counts };
   }
@@ -143,17 +148,24 @@ export class TenantImportService {
     return key.key;
   }
 
+  /**
+   * Multi-row VALUES, one record per row: Citus would carry an INSERT ... SELECT to the workers as COPY, which PostgreSQL refuses
+   * under row-level security. Table and column names come from TENANT_TABLES and the catalog, never from the archive.
+   */
   private async insertBatch(runner: QueryRunner, table: TenantTable, columns: string[], rows: unknown[], lineNumber: number): Promise<void> {
-    // Table and column names come from TENANT_TABLES and the catalog, never from the archive.
     const list = columns.join(', ');
+    const values = rows.map(
+      (_row, index) => `(${columns.map((column) => `(jsonb_populate_record(NULL::${table}, $${index + 1}::jsonb)).${column}`).join(', ')})`,
+    );
     try {
-      await runner.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [
-        JSON.stringify(rows),
-      ]);
+      await runner.query(
+        `INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE VALUES ${values.join(', ')}`,
+        rows.map((row) => JSON.stringify(row)),
+      );
     } catch (error) {
       const code = databaseCode(error) ?? '';
-      // Data exceptions (22) and constraint violations (23): the archive's fault, not the server's.
-      if (code.startsWith('22') || code.startsWith('23')) {
+      // Data exceptions (22), constraint violations (23) and rows row-level security refuses (42501): the archive's fault.
+      if (code.startsWith('22') || code.startsWith('23') || code === '42501') {
         throw refuse(lineNumber, `rows of ${table} up to this line do not fit the table (SQLSTATE ${code})`);
       }
       throw error;
