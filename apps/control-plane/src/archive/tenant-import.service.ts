@@ -40,7 +40,6 @@ export class TenantImportService {
     try {
       await runner.startTransaction();
       await runner.query(`SET LOCAL idle_in_transaction_session_timeout = '${STALLED_UPLOAD_SECONDS}s'`);
-      if ((await this.cluster.clusterMode()) === 'citus') await runner.query(`SET LOCAL citus.propagate_set_commands = 'local'`);
       const result = await this.replay(runner, lines, options);
       await this.trail.recordWithin((sql, parameters) => runner.query(sql, parameters), { tenantId: result.tenant.id, details: { rows: result.rows } });
       await runner.commitTransaction();
@@ -87,9 +86,12 @@ export class TenantImportService {
         archived = parseTenant(parsed.tenant, lineNumber);
         tenantId = options.asNew ? randomUUID() : archived.id;
         apiKey = await this.createTenant(runner, { ...archived, id: tenantId }, lineNumber);
-        // The rows are written as the tenant role, under row-level security, with the new tenant set (docs/deployment.md).
-        await runner.query(`SET LOCAL ROLE ${DatabaseRole.Tenant}`);
-        await runner.query(`SET LOCAL app.tenant_id = '${assertCanonicalTenantId(tenantId)}'`);
+        // On a single node the rows are written as the tenant role, under row-level security; on Citus the role would not reach
+        // the workers, and its INSERT ... SELECT would reach them as COPY, which RLS refuses (docs/deployment.md).
+        if ((await this.cluster.clusterMode()) !== 'citus') {
+          await runner.query(`SET LOCAL ROLE ${DatabaseRole.Tenant}`);
+          await runner.query(`SET LOCAL app.tenant_id = '${assertCanonicalTenantId(tenantId)}'`);
+        }
         continue;
       }
       if (parsed.manifest !== undefined) {
@@ -148,20 +150,13 @@ export class TenantImportService {
     return key.key;
   }
 
-  /**
-   * Multi-row VALUES, one record per row: Citus would carry an INSERT ... SELECT to the workers as COPY, which PostgreSQL refuses
-   * under row-level security. Table and column names come from TENANT_TABLES and the catalog, never from the archive.
-   */
   private async insertBatch(runner: QueryRunner, table: TenantTable, columns: string[], rows: unknown[], lineNumber: number): Promise<void> {
+    // Table and column names come from TENANT_TABLES and the catalog, never from the archive.
     const list = columns.join(', ');
-    const values = rows.map(
-      (_row, index) => `(${columns.map((column) => `(jsonb_populate_record(NULL::${table}, $${index + 1}::jsonb)).${column}`).join(', ')})`,
-    );
     try {
-      await runner.query(
-        `INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE VALUES ${values.join(', ')}`,
-        rows.map((row) => JSON.stringify(row)),
-      );
+      await runner.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [
+        JSON.stringify(rows),
+      ]);
     } catch (error) {
       const code = databaseCode(error) ?? '';
       // Data exceptions (22), constraint violations (23) and rows row-level security refuses (42501): the archive's fault.
