@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { appRoleEndpointsFromEnvironment, AppRoleEndpoints, validateEnvironment } from '@app/config';
+import { appRoleEndpointsFromEnvironment, AppRoleEndpoints, appRolesOf, validateEnvironment } from '@app/config';
 import { installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';
 import { prepareDatabase } from '@app/persistence';
 import { createApiApp } from './bootstrap/create-api-app';
@@ -20,8 +20,7 @@ async function bootstrap(): Promise<void> {
   if (!endpoints) {
     const database = await prepareDatabase(environment, say);
     if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
-    const { tenant, control, controlListen, embedded } = database.endpoints;
-    endpoints = { tenant, control, controlListen, embedded };
+    endpoints = appRolesOf(database.endpoints);
     stopDatabase = () => database.stop();
   }
 

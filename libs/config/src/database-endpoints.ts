@@ -21,6 +21,11 @@ export interface DatabaseEndpoints extends AppRoleEndpoints {
   analytics: string;
 }
 
+/** The app roles' part alone: what the tenant API is handed, never the owner's or the analytics URL. */
+export function appRolesOf({ tenant, control, controlListen, embedded }: AppRoleEndpoints): AppRoleEndpoints {
+  return { tenant, control, controlListen, embedded };
+}
+
 export function hasOwner(endpoints: AppRoleEndpoints): endpoints is DatabaseEndpoints {
   return 'owner' in endpoints;
 }

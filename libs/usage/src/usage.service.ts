@@ -22,11 +22,16 @@ export class UsageService {
       const storage = await runWithTenant(tenant, () => this.tenantDatabase.transaction((tx) => this.usage.measureStorage(tx), { readOnly: true }));
       await this.usage.setStorage(tenant.tenantId, today, storage.rows, storage.bytes);
     }
-    const stored = await this.usage.read(tenant.tenantId, range);
+    const byDay = new Map<string, Map<string, number>>();
+    for (const row of await this.usage.read(tenant.tenantId, range)) {
+      const counters = byDay.get(row.day) ?? new Map<string, number>();
+      counters.set(row.counter, row.value);
+      byDay.set(row.day, counters);
+    }
     const days: UsageDayView[] = [];
     for (let day = Date.parse(range.from); day <= Date.parse(range.to); day += DAY_MS) {
       const name = utcDay(new Date(day));
-      const counters = new Map(stored.filter((row) => row.day === name).map((row) => [row.counter, row.value]));
+      const counters = byDay.get(name) ?? new Map<string, number>();
       const byRouteClass = Object.fromEntries(
         [...counters].filter(([counter]) => counter.startsWith(REQUESTS_PREFIX)).map(([counter, value]) => [counter.slice(REQUESTS_PREFIX.length), value]),
       );

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import type { App } from 'supertest/types';
-import { Environment, validateEnvironment } from '@app/config';
+import { appRolesOf, Environment, validateEnvironment } from '@app/config';
 import { TEST_ADMIN_TOKEN, TEST_ANALYTICS_TOKEN, TEST_API_KEY_SECRET, testEndpoints } from '@app/testing';
 import { createControlPlaneApp } from '../../../control-plane/src/bootstrap/create-control-plane-app';
 import { createApiApp } from '../../src/bootstrap/create-api-app';
@@ -30,8 +30,7 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
   const endpoints = testEndpoints();
   const controlPlane = await createControlPlaneApp(environment, endpoints);
   await controlPlane.init();
-  const { tenant, control, controlListen, embedded } = endpoints;
-  const app = await createApiApp(environment, { tenant, control, controlListen, embedded });
+  const app = await createApiApp(environment, appRolesOf(endpoints));
   await app.init();
   return {
     app,
