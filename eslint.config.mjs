@@ -40,7 +40,7 @@ export default tseslint.config(
   {
     // Product code: imports run apps -> libs -> migrations, and never reach the development
     // libraries (the embedded database is loaded with a dynamic import, only without DATABASE_URL).
-    files: ['apps/*/src/**/*.ts', 'libs/{config,http-edge,persistence,reference-data,schema-doctor,tenancy,tenants,usage}/src/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'libs/{config,http-edge,persistence,reference-data,schema-doctor,tenancy,telemetry,tenants,usage}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

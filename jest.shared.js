@@ -15,7 +15,7 @@ module.exports = {
     '<rootDir>/dist',
   ],
   moduleNameMapper: {
-    '^@app/(config|http-edge|tenancy|persistence|schema-doctor|testing|dev-database|tenants|reference-data|usage)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@app/(config|http-edge|tenancy|persistence|schema-doctor|testing|dev-database|tenants|reference-data|usage|telemetry)(|/.*)$': '<rootDir>/libs/$1/src$2',
     '^@migrations(|/.*)$': '<rootDir>/migrations$1',
   },
 };

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { installGracefulShutdown, logUnhandledRejections, runMain, listenOrExplain } from '@app/http-edge';

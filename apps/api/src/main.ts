@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { appRoleEndpointsFromEnvironment, AppRoleEndpoints, appRolesOf, validateEnvironment } from '@app/config';
 import { installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';

@@ -1,15 +1,25 @@
-import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { validateEnvironment } from '@app/config';
-import { bearer, createTenant, freePort, TEST_ADMIN_TOKEN, TEST_API_KEY_SECRET, testEndpoints, testTarget, withOwner } from '@app/testing';
+import {
+  bearer,
+  BUILT_API_MAIN,
+  BuiltApi,
+  buildApi,
+  createTenant,
+  startBuiltApi,
+  TEST_ADMIN_TOKEN,
+  TEST_API_KEY_SECRET,
+  testEndpoints,
+  testTarget,
+  withOwner,
+} from '@app/testing';
 import { createControlPlaneApp } from '../../control-plane/src/bootstrap/create-control-plane-app';
 
 const ROOT = join(__dirname, '../../..');
-const MAIN = join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /** Every session of the tenant API process, on the coordinator and (Citus) the worker sessions opened on its behalf. */
 async function sessionsOfTheApi(ownerUrl: string): Promise<Array<{ node: string; role: string; superuser: boolean }>> {
@@ -43,56 +53,29 @@ describe('Least privilege: the tenant API runs with the two app roles only', () 
   const endpoints = testEndpoints();
   let controlPlane: INestApplication;
   let admin: App;
-  let api: ChildProcess;
+  let api: BuiltApi;
   let base: string;
-  let output = '';
 
   beforeAll(async () => {
-    await promisify(execFile)('npx', ['nest', 'build', 'api'], { cwd: ROOT });
+    await buildApi();
     controlPlane = await createControlPlaneApp(
       validateEnvironment({ ADMIN_TOKEN: TEST_ADMIN_TOKEN, API_KEY_SECRET: TEST_API_KEY_SECRET, LOG_LEVEL: 'silent', RATE_LIMIT_ENABLED: 'false' }),
       endpoints,
     );
     await controlPlane.init();
     admin = controlPlane.getHttpServer();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     // Nothing of the owner: no DATABASE_URL, no admin token, no analytics URL.
-    api = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_ENABLED: 'false',
-        TENANT_DATABASE_URL: endpoints.tenant,
-        CONTROL_DATABASE_URL: endpoints.control,
-        CONTROL_LISTEN_URL: endpoints.controlListen,
-        API_KEY_SECRET: TEST_API_KEY_SECRET,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    api.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    api.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      const ready = await fetch(`${base}/health/ready`).then(
-        (response) => response.status === 200,
-        () => false,
-      );
-      if (ready) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the tenant API did not become ready:\n${output}`);
+    api = await startBuiltApi(endpoints, { API_KEY_SECRET: TEST_API_KEY_SECRET });
+    base = api.base;
   }, 240_000);
 
   afterAll(async () => {
-    api.kill('SIGKILL');
+    api.stop();
     await controlPlane.close();
   });
 
   it('refuses to start, saying what is missing, with one app role URL only', () => {
-    const result = spawnSync(process.execPath, [MAIN], {
+    const result = spawnSync(process.execPath, [BUILT_API_MAIN], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', TENANT_DATABASE_URL: endpoints.tenant },
       encoding: 'utf8',

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { validateEnvironment } from '@app/config';
 import { generateAdminToken, installGracefulShutdown, listenOrExplain, logUnhandledRejections, runMain } from '@app/http-edge';

@@ -67,6 +67,11 @@ export class Environment {
   @Matches(POSTGRES_URL, { message: 'ANALYTICS_DATABASE_URL must be a postgres:// URL' })
   ANALYTICS_DATABASE_URL?: string;
 
+  /** Turns tracing on (OTLP over HTTP); read by the OpenTelemetry SDK itself, checked here so a typo fails the boot. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
   @IsString()
   EMBEDDED_PG_DIR = '.data/embedded-postgres';
 

@@ -7,3 +7,4 @@ export * from './cluster-control';
 export * from './api-client';
 export * from './openapi-lint';
 export * from './durability';
+export * from './built-api';

@@ -1,6 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NestMiddleware, UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken, secretsEqual } from '@app/http-edge';
+import { bearerToken, noteRequestTenant, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
 import { runWithTenant } from '@app/tenancy';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
@@ -27,6 +27,7 @@ export class TenantAuthMiddleware implements NestMiddleware {
       if (isServiceToken) throw new ForbiddenException('This token cannot be used on the tenant API');
       throw new UnauthorizedException('Unknown or revoked api key');
     }
+    noteRequestTenant(response, grant.tenantId);
     if (grant.tenantStatus !== 'active') throw new ForbiddenException('Tenant is suspended');
     await this.rateLimiter.consume(grant, response);
 

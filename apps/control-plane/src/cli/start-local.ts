@@ -1,3 +1,4 @@
+import '../tracing';
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

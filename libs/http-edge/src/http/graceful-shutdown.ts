@@ -2,6 +2,7 @@ import { Injectable, INestApplication, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { stopTracing } from '@app/telemetry';
 import { loggableError } from '../errors/loggable-error';
 
 @Injectable()
@@ -47,6 +48,7 @@ export function installGracefulShutdown(app: INestApplication, drainMs: number, 
       await closed;
       await app.close();
       await afterClose();
+      await stopTracing();
       process.exit(0);
     } catch (error) {
       logger.error({ error: loggableError(error) }, 'shutdown failed');

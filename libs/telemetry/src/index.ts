@@ -1,0 +1,3 @@
+export * from './tracing';
+export * from './tenant-on-trace';
+export * from './statement-span-name';
