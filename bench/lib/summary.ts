@@ -145,6 +145,22 @@ export async function report(targets: TargetSummary[], skipped: string[], elapse
         mixByRoute: Object.fromEntries(targets.map((target) => [target.name, target.mixByRoute])),
         floor: Object.fromEntries(targets.map((target) => [target.name, { pgbench: target.pgbenchCommand, statements: target.capturedGetSql }])),
         shapes: citus?.shapes?.map(({ result, ...shape }) => ({ ...shape, tps: result.tps, errors: result.errors })),
+        sideBySide: Object.fromEntries(
+          targets.map((target) => [
+            target.name,
+            target.sideBySide && {
+              ...target.sideBySide,
+              servers: target.sideBySide.servers.map(({ load, ...server }) => ({
+                ...server,
+                rps: load.rps,
+                p50: load.latencyMs.p50,
+                p99: load.latencyMs.p99,
+                requests: load.requests,
+                errors: load.errors,
+              })),
+            },
+          ]),
+        ),
         leakChecks: Object.fromEntries(targets.map((target) => [target.name, target.leakChecks])),
         elapsedSec,
         loadAverage: { start: load[0], end: load[1] },

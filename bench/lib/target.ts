@@ -10,6 +10,7 @@ import { combinePools, PgBouncerMonitor, PoolSample } from './pgbouncer-monitor'
 import { ResultRow, RoundTripRow } from './report';
 import { countRoundTrips } from './round-trips';
 import { measureShapes, ShapeResult } from './transaction-shapes';
+import { measureSideBySide, SideBySide } from './side-by-side';
 import { apiEnvironment, call, CONFIG, getGenerator, inParallel, mixGenerator, seed } from './workload';
 import { MAIN_JS, PROBE, PRODUCTION_NODE_OPTIONS, ROOT, say, STORM_CLIENT_TIMEOUT_SEC } from './setup';
 
@@ -29,6 +30,7 @@ export interface TargetSummary {
   /** Leak checks over every run of this target. */
   leakChecks: LoadResult['checks'];
   shapes?: ShapeResult[];
+  sideBySide?: SideBySide;
 }
 
 export async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: string | undefined, withStorm: boolean): Promise<TargetSummary> {
@@ -211,6 +213,32 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
       printRow(rows[rows.length - 1]);
     }
 
+    let sideBySide: SideBySide | undefined;
+    if (process.env.BENCH_SIDE_BY_SIDE !== '0') {
+      let roleUrls = { tenant: cluster.tenant, control: cluster.control };
+      if (name === 'embedded') {
+        const { roles } = JSON.parse(readFileSync(join(env.EMBEDDED_PG_DIR as string, 'credentials.json'), 'utf8')) as { roles: Record<string, string> };
+        const url = (role: string) => `postgres://${role}:${encodeURIComponent(roles[role])}@127.0.0.1:${database.port}/${database.database}`;
+        roleUrls = { tenant: url('app_tenant'), control: url('app_control') };
+      }
+      sideBySide = await measureSideBySide({ name, work, env, tenantUrl: roleUrls.tenant, controlUrl: roleUrls.control, api, next: nextGet, slices, sliceSec });
+      for (const server of sideBySide.servers) {
+        rows.push(row(`Side by side: ${server.label}`, server.load, null, CONFIG.connections, null));
+        rows[rows.length - 1].apiCpuMsPerRequest = server.cpuMsPerRequest;
+        rows[rows.length - 1].rssMb = null;
+        rows[rows.length - 1].peakRssMb = null;
+        say(
+          `  ${server.label}: ${server.load.rps.toFixed(0)} req/s, p99 ${server.load.latencyMs.p99.toFixed(2)} ms, CPU ${server.cpuMsPerRequest?.toFixed(3) ?? '?'} ms/request, errors ${server.load.errors}`,
+        );
+      }
+      const verdict = (value: number | null, limit: number) => (value === null ? 'n/a' : value <= limit ? 'PASS' : 'FAIL');
+      say(
+        `  API CPU per request / express peer: ${sideBySide.apiCpuToExpress?.toFixed(2) ?? '?'} (goal <= 1.15: ${verdict(sideBySide.apiCpuToExpress, 1.15)}); ` +
+          `/ bare node:http peer: ${sideBySide.apiCpuToBare?.toFixed(2) ?? '?'}; tracing on / off: ${sideBySide.tracingCpuRatio?.toFixed(2) ?? '?'} ` +
+          `(${sideBySide.otlpExports} OTLP exports, ${(sideBySide.otlpBytes / 1e6).toFixed(1)} MB)`,
+      );
+    }
+
     let shapes: ShapeResult[] | undefined;
     if (floorOptions && name === 'citus') {
       say(`Tenant read shapes on Citus (pgbench, ${SHAPE_CLIENTS} clients through PgBouncer): ${slices} x ${sliceSec} s each, alternating ...`);
@@ -305,6 +333,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
       mixByRoute: mix.result.byRoute,
       leakChecks: combineLoads([mix.result, get, ...(stormResult ? [stormResult] : [])]).checks,
       shapes,
+      sideBySide,
     };
   } finally {
     await monitor?.close().catch(() => undefined);

@@ -13,7 +13,7 @@ export type ConnectionName = (typeof Connection)[keyof typeof Connection];
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
 /** Ids and cents stay far below 2^53 by the schema's constraints; set with the first pool, not on import. */
-function readBigintsAsNumbers(): void {
+export function readBigintsAsNumbers(): void {
   types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
 }
 

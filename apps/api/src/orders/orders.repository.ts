@@ -99,7 +99,7 @@ export class OrdersRepository {
 }
 
 /** json_agg yields timestamps as strings: bring them back to Date like the flat columns. */
-function normalizeDetails(row: OrderDetailsRecord): OrderDetailsRecord {
+export function normalizeDetails(row: OrderDetailsRecord): OrderDetailsRecord {
   return {
     ...row,
     payments: row.payments.map((payment: PaymentRecord) => ({ ...payment, createdAt: new Date(payment.createdAt) })),
