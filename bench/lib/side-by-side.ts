@@ -100,19 +100,20 @@ export async function measureSideBySide(options: {
     );
     for (const { process } of processes)
       await drive({ url: process.baseUrl, connections: CONFIG.connections, durationSec: CONFIG.warmupSec, next: options.next });
-    const parts = new Map(processes.map(({ server }) => [server, { loads: [] as LoadResult[], cpuMs: 0 as number | null }]));
+    const parts = new Map<SideBySideServer['server'], { loads: LoadResult[]; cpuMs: number | null }>();
+    for (const { server } of processes) parts.set(server, { loads: [], cpuMs: 0 });
     for (let slice = 0; slice < options.slices; slice += 1) {
       for (const { server, process } of processes) {
         const before = process.cpuMs();
         const load = await drive({ url: process.baseUrl, connections: CONFIG.connections, durationSec: options.sliceSec, next: options.next });
         const after = process.cpuMs();
-        const part = parts.get(server)!;
+        const part = parts.get(server) ?? { loads: [], cpuMs: null };
         part.loads.push(load);
         part.cpuMs = part.cpuMs === null || before === null || after === null ? null : part.cpuMs + (after - before);
       }
     }
     const servers = processes.map(({ server }): SideBySideServer => {
-      const part = parts.get(server)!;
+      const part = parts.get(server) ?? { loads: [], cpuMs: null };
       const load = combineLoads(part.loads);
       return { server, label: LABELS[server], load, cpuMsPerRequest: part.cpuMs === null || load.requests === 0 ? null : part.cpuMs / load.requests };
     });

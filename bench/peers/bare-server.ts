@@ -9,11 +9,12 @@ createServer((request, response) => {
   const send = (status: number, body: unknown) => {
     response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   };
-  if (request.url === '/health/ready') return send(200, { status: 'ok' });
   const id = request.method === 'GET' ? ORDER_PATH.exec(request.url ?? '')?.[1] : undefined;
-  if (id === undefined) return send(404, { statusCode: 404, message: 'Not found' });
-  reader.read(request.headers.authorization, id).then(
-    (answer) => send(answer.status, answer.body),
-    () => send(503, { statusCode: 503, message: 'Database unavailable' }),
-  );
+  if (request.url === '/health/ready') send(200, { status: 'ok' });
+  else if (id === undefined) send(404, { statusCode: 404, message: 'Not found' });
+  else
+    reader.read(request.headers.authorization, id).then(
+      (answer) => send(answer.status, answer.body),
+      () => send(503, { statusCode: 503, message: 'Database unavailable' }),
+    );
 }).listen(Number(process.env.PORT), '127.0.0.1');
