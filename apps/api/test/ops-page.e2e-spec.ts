@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import request from 'supertest';
 import { bearer, createTenant, TEST_ADMIN_TOKEN, testTarget } from '@app/testing';
+import { UsageMeter } from '../src/usage/usage-meter';
 import { startTestApi, TestApi } from './support/api';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -88,6 +89,52 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
       expect(await page.locator('#shard-map').isVisible()).toBe(false);
     }
   });
+
+  it('draws the nodes, the daily usage of a tenant and (Citus) the hot tenants and the rebalance from the real data, and pages the tenants', async () => {
+    const tenant = await createTenant(api.admin);
+    for (let index = 0; index < 3; index += 1) {
+      await request(api.server).get('/v1/orders').set(bearer(tenant.apiKey)).expect(200);
+    }
+    await api.app.get(UsageMeter).flush();
+    const listed: number = (await request(api.admin).get('/admin/tenants?limit=25').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.data.length;
+    for (let count = listed; count < 21; count += 1) await createTenant(api.admin);
+    const cluster = (await request(api.admin).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
+    const usage = (await request(api.admin).get(`/admin/tenants/${tenant.id}/usage`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
+    await signIn(TEST_ADMIN_TOKEN);
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+
+    const nodeBars = await page.locator('#node-chart rect.bar').evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('data-value'))));
+    expect(nodeBars).toEqual(cluster.nodes.map((node: { bytes: number | string }) => Number(node.bytes)));
+    expect(nodeBars.some((value) => value > 0)).toBe(true);
+
+    await page.getByLabel('Tenant id').first().fill(tenant.id);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.locator('#usage-figure').waitFor({ state: 'visible' });
+    const days = await page.locator('#usage-chart rect.bar').evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('data-value'))));
+    expect(days).toEqual(usage.data.map((day: { requests: { total: number } }) => day.requests.total));
+    expect(days[days.length - 1]).toBeGreaterThanOrEqual(3);
+
+    const firstPage = await page.locator('#tenants tbody tr td:last-child').allTextContents();
+    expect(firstPage).toHaveLength(20);
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.getByRole('button', { name: 'Newer' }).and(page.locator(':enabled')).waitFor();
+    const secondPage = await page.locator('#tenants tbody tr td:last-child').allTextContents();
+    expect(secondPage.length).toBeGreaterThan(0);
+    expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
+
+    if (citus) {
+      // Two refreshes of the live sections: each adds a sample to the hot tenants' lines.
+      await page.locator('#hot-chart polyline').first().waitFor({ state: 'attached', timeout: 15_000 });
+      // The lines and the table come from the same refresh: the five hottest tenants of the table, in its order.
+      const lines = await page.locator('#hot-chart polyline').evaluateAll((polylines) => polylines.map((line) => line.getAttribute('data-tenant')));
+      const ranked = await page.locator('#hot tbody tr td:first-child').allTextContents();
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines).toEqual(ranked.slice(0, 5));
+      expect(await page.locator('#rebalance-chart rect.track').count()).toBe(1);
+      expect(await page.locator('#rebalance-chart text').textContent()).toMatch(/moves done|no rebalance/);
+      if (process.env.OPS_PAGE_SCREENSHOT) await page.screenshot({ path: process.env.OPS_PAGE_SCREENSHOT, fullPage: true });
+    }
+  }, 120_000);
 
   it('serves its files with a content security policy and no credentials', async () => {
     const html = await request(api.admin).get('/admin/ui').expect(200);
