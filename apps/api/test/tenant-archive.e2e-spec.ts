@@ -5,6 +5,7 @@ import { bearer, createOrder, createTenant, tenantRowCounts, TEST_ADMIN_TOKEN, T
 import { expectError, UUID } from './support/expectations';
 import { startTestApi, TestApi } from './support/api';
 import { exportArchive } from './support/archive';
+import { UsageMeter } from '../src/usage/usage-meter';
 
 const admin = bearer(TEST_ADMIN_TOKEN);
 
@@ -18,6 +19,22 @@ const importArchive = (api: TestApi, archive: string, query = '') =>
 
 /** The archive without its exportedAt, which differs from one export to the next. */
 const comparable = (archive: string) => archive.replace(/"exportedAt":"[^"]+"/, '"exportedAt":"-"');
+/** The archive without its usage lines and the manifest's usage entry. */
+const withoutUsage = (archive: string) =>
+  archive
+    .split('\n')
+    .filter((line) => !line.startsWith('{"usage":'))
+    .join('\n')
+    .replace(/,"usage":\{"count":\d+,"sha256":"[0-9a-f]+"\}/, '');
+
+const storedUsage = (api: TestApi, tenantId: string) =>
+  withOwner(api.ownerUrl, async (client) => {
+    const { rows } = await client.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, counter, value::int AS value FROM tenant_usage WHERE tenant_id = $1 ORDER BY day, counter`,
+      [tenantId],
+    );
+    return rows as Array<{ day: string; counter: string; value: number }>;
+  });
 
 describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
   let api: TestApi;
@@ -43,25 +60,37 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       .send({ amountCents: 40, reason: 'restocking' })
       .expect(201);
     await request(api.server).post(`/v1/orders/${second.id}/payments`).set(bearer(tenant.apiKey)).send({ amountCents: 2100, method: 'wallet' }).expect(201);
+    await api.app.get(UsageMeter).flush();
   });
 
-  it('round trip: export, delete, import, export again gives identical rows and checksums; the new key works', async () => {
+  it('round trip: export, delete, import, export again gives identical rows, usage and checksums; the new key works', async () => {
     const before = await exportText(api, tenant.id);
     const countsBefore = await tenantRowCounts(api.ownerUrl, tenant.id);
+    const usageBefore = await storedUsage(api, tenant.id);
+    expect(usageBefore.find(({ counter }) => counter === 'written.orders')?.value).toBe(2);
+    expect(before.split('\n').filter((line) => line.startsWith('{"usage":'))).toHaveLength(usageBefore.length);
     await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
     expect(await tenantRowCounts(api.ownerUrl, tenant.id)).toEqual({ orders: 0, order_items: 0, payments: 0, refunds: 0 });
+    // As on another cluster, where the tenant was never billed: the archive brings its usage back.
+    await withOwner(api.ownerUrl, (client) => client.query('DELETE FROM tenant_usage WHERE tenant_id = $1', [tenant.id]));
 
     const response = await importArchive(api, before).expect(201);
     expect(response.body.tenant).toMatchObject({ id: tenant.id, name: tenant.name, plan: 'enterprise', status: 'active' });
     expect(response.body.rows).toEqual(countsBefore);
     const after = await exportText(api, tenant.id);
     expect(comparable(after)).toBe(comparable(before));
+    expect(await storedUsage(api, tenant.id)).toEqual(usageBefore);
 
-    const orders = await request(api.server).get('/v1/orders').set(bearer(response.body.apiKey)).expect(200);
+    // A second restore (the usage was kept after the delete) does not count it twice.
+    await request(api.admin).delete(`/admin/tenants/${tenant.id}`).set(admin).expect(204);
+    const restored = await importArchive(api, before).expect(201);
+    expect(await storedUsage(api, tenant.id)).toEqual(usageBefore);
+
+    const orders = await request(api.server).get('/v1/orders').set(bearer(restored.body.apiKey)).expect(200);
     expect(orders.body.data).toHaveLength(2);
     await request(api.server).get('/v1/orders').set(bearer(tenant.apiKey)).expect(401);
     // Ids handed out after a restore do not collide with the restored ones.
-    await createOrder(api.server, { ...tenant, apiKey: response.body.apiKey });
+    await createOrder(api.server, { ...tenant, apiKey: restored.body.apiKey });
   });
 
   it('?as=new copies the tenant under a fresh id, references inside it intact, the original untouched', async () => {
@@ -80,8 +109,10 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       expect(copy.body).toEqual(source.body);
     }
     const copyArchive = await exportText(api, copyId);
-    expect(comparable(copyArchive)).toBe(
-      comparable(archive)
+    // A copy is a new tenant: no usage of its own yet.
+    expect(await storedUsage(api, copyId)).toEqual([]);
+    expect(withoutUsage(comparable(copyArchive))).toBe(
+      withoutUsage(comparable(archive))
         .split(tenant.id)
         .join(copyId)
         .replace(/"sha256":\{[^}]+\}/, (copyArchive.match(/"sha256":\{[^}]+\}/) ?? [''])[0]),
@@ -101,6 +132,11 @@ describe('Tenant restore and re-key (POST /admin/tenants/import)', () => {
       ['truncated in the middle of a line', (archive) => archive.slice(0, Math.floor(archive.length / 2))],
       ['a changed line', (archive) => archive.replace('"quantity":3', '"quantity":4')],
       ['a wrong count', (archive) => archive.replace(/"orders":2/, '"orders":3')],
+      [
+        'a changed usage line',
+        (archive) => archive.replace(/(\{"usage":\{[^\n]*"value":)(\d+)/, (_line, head: string, value: string) => `${head}${Number(value) + 1}`),
+      ],
+      ['a usage line without a value', (archive) => archive.replace(/(\{"usage":\{[^\n]*),"value":\d+/, '$1')],
       ['a line that is not JSON', (archive) => archive.replace('\n', '\n{not json\n')],
       [
         'a row of another tenant',

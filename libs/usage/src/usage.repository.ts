@@ -50,6 +50,27 @@ export class UsageRepository {
     );
   }
 
+  /** Every counter of the tenant, oldest day first: the tenant export carries them. */
+  readAll(tenantId: string): Promise<StoredCounter[]> {
+    return this.control.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, counter, value::float8 AS value FROM tenant_usage WHERE tenant_id = $1 ORDER BY day, counter`,
+      [tenantId],
+    );
+  }
+
+  /**
+   * A restored tenant's counters, in the import's own transaction. A day and counter already stored wins: usage is kept after a
+   * tenant is deleted, so restoring it must not count that usage twice.
+   */
+  async restoreWithin(run: (sql: string, parameters: unknown[]) => Promise<unknown>, tenantId: string, counters: StoredCounter[]): Promise<void> {
+    if (counters.length === 0) return;
+    await run(
+      `INSERT INTO tenant_usage (tenant_id, day, counter, value)
+       SELECT $1, * FROM unnest($2::date[], $3::text[], $4::bigint[]) ON CONFLICT (tenant_id, day, counter) DO NOTHING`,
+      [tenantId, counters.map((c) => c.day), counters.map((c) => c.counter), counters.map((c) => c.value)],
+    );
+  }
+
   /** Every tenant table, one router statement on the tenant's shard group: row count and the bytes of its tuples. */
   async measureStorage(tx: TenantTransaction): Promise<{ rows: number; bytes: number }> {
     const [measured] = await tx.query<{ rows: number; bytes: number }>(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { UsageModule } from '@app/usage';
 import { ClusterModule } from '../cluster/cluster.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { ArchiveController } from './archive.controller';
@@ -7,7 +8,7 @@ import { TenantExportService } from './tenant-export.service';
 import { TenantImportService } from './tenant-import.service';
 
 @Module({
-  imports: [TenantsModule, ClusterModule],
+  imports: [TenantsModule, ClusterModule, UsageModule],
   controllers: [ArchiveController],
   providers: [TenantExportService, TenantImportService, TenantExportRepository],
 })

@@ -4,7 +4,10 @@ import { BadRequestException } from '@nestjs/common';
 import { TENANT_TABLES, TenantTable } from '@app/persistence';
 import { TenantStatus } from '@app/tenants';
 
-/** NDJSON: a tenant line, {table, row} lines in TENANT_TABLES order, and a manifest of counts and SHA-256 of each table's lines as written. */
+/**
+ * NDJSON: a tenant line, {table, row} lines in TENANT_TABLES order, {usage} lines (the tenant's usage counters per UTC day), and a
+ * manifest of counts and SHA-256 of each table's lines, and of the usage lines, as written.
+ */
 export interface ArchivedTenant {
   id: string;
   name: string;
@@ -13,25 +16,45 @@ export interface ArchivedTenant {
   createdAt: string;
 }
 
+export interface ArchivedUsageCounter {
+  day: string;
+  counter: string;
+  value: number;
+}
+
 export interface ArchiveManifest {
   tenantId: string;
   exportedAt: string;
   tables: TenantTable[];
   counts: Record<TenantTable, number>;
   sha256: Record<TenantTable, string>;
+  usage: { count: number; sha256: string };
 }
 
 export const tenantLine = (tenant: ArchivedTenant): string => `${JSON.stringify({ tenant })}\n`;
 export const rowLine = (table: TenantTable, row: unknown): string => `${JSON.stringify({ table, row })}\n`;
+export const usageLine = (usage: ArchivedUsageCounter): string => `${JSON.stringify({ usage })}\n`;
 export const manifestLine = (manifest: ArchiveManifest): string => `${JSON.stringify({ manifest })}\n`;
 
 export class ArchiveDigest {
   private readonly hashes = Object.fromEntries(TENANT_TABLES.map((table) => [table, createHash('sha256')])) as Record<TenantTable, Hash>;
   readonly counts = Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])) as Record<TenantTable, number>;
 
+  private readonly usageHash = createHash('sha256');
+  usageCount = 0;
+
   add(table: TenantTable, line: string): void {
     this.hashes[table].update(line);
     this.counts[table] += 1;
+  }
+
+  addUsage(line: string): void {
+    this.usageHash.update(line);
+    this.usageCount += 1;
+  }
+
+  usage(): { count: number; sha256: string } {
+    return { count: this.usageCount, sha256: this.usageHash.copy().digest('hex') };
   }
 
   sha256(): Record<TenantTable, string> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TENANT_TABLES, TenantDatabase } from '@app/persistence';
 import { presentTenant, TenantEntity } from '@app/tenants';
 import { TenantExportRepository } from './tenant-export.repository';
-import { ArchiveDigest, manifestLine, rowLine, tenantLine } from './tenant-archive';
+import { UsageRepository } from '@app/usage';
+import { ArchiveDigest, manifestLine, rowLine, tenantLine, usageLine } from './tenant-archive';
 import { TenantsAdminService } from '../tenants/tenants-admin.service';
 
 const BATCH_SIZE = 1000;
@@ -14,6 +15,7 @@ export class TenantExportService {
     private readonly admin: TenantsAdminService,
     private readonly database: TenantDatabase,
     private readonly exports: TenantExportRepository,
+    private readonly usage: UsageRepository,
   ) {}
 
   async export(tenant: TenantEntity, write: (line: string) => Promise<void>): Promise<void> {
@@ -35,8 +37,23 @@ export class TenantExportService {
               afterId = rows[rows.length - 1].id;
             }
           }
+          // Usage lives on the control plane's table, outside the tenant snapshot: it is what the tenant was billed for up to now.
+          for (const counter of await this.usage.readAll(tenant.id)) {
+            const line = usageLine(counter);
+            digest.addUsage(line);
+            await write(line);
+          }
           const exportedAt = new Date().toISOString();
-          await write(manifestLine({ tenantId: tenant.id, exportedAt, tables: [...TENANT_TABLES], counts: digest.counts, sha256: digest.sha256() }));
+          await write(
+            manifestLine({
+              tenantId: tenant.id,
+              exportedAt,
+              tables: [...TENANT_TABLES],
+              counts: digest.counts,
+              sha256: digest.sha256(),
+              usage: digest.usage(),
+            }),
+          );
         },
         { isolation: 'repeatable read', readOnly: true },
       ),

@@ -8,13 +8,16 @@ import { AuditTrail } from '../audit/admin-audit';
 import { ClusterRepository } from '../cluster/cluster.repository';
 import { assertCanonicalTenantId, CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '@app/tenants';
-import { ArchiveDigest, ArchivedTenant } from './tenant-archive';
+import { UsageRepository } from '@app/usage';
+import { ArchiveDigest, ArchivedTenant, ArchivedUsageCounter } from './tenant-archive';
 
 /** A batch is sent at whichever bound it reaches first: a thousand small rows, or 4 MiB of long ones (lines may be 1 MiB each). */
 const BATCH_ROWS = 1000;
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** A client that stops sending mid-upload must not hold the owner transaction and its locks open until the import timeout. */
 const STALLED_UPLOAD_SECONDS = 60;
+/** Ten years of every counter of a tenant are far fewer; the usage lines are held until the manifest has vouched for them. */
+const MAX_USAGE_LINES = 100_000;
 
 export interface ImportResult {
   tenant: ArchivedTenant;
@@ -32,6 +35,7 @@ export class TenantImportService {
     private readonly cluster: ClusterRepository,
     @Inject(Environment) private readonly environment: Environment,
     private readonly trail: AuditTrail,
+    private readonly usage: UsageRepository,
   ) {}
 
   async import(lines: AsyncIterable<string>, options: { asNew: boolean }): Promise<ImportResult> {
@@ -64,6 +68,7 @@ export class TenantImportService {
     let batchBytes = 0;
     let totalBytes = 0;
     let lineNumber = 0;
+    const usage: ArchivedUsageCounter[] = [];
 
     const flush = async () => {
       if (batch.length === 0) return;
@@ -99,6 +104,14 @@ export class TenantImportService {
         manifest = parsed.manifest;
         continue;
       }
+      if (parsed.usage !== undefined) {
+        await flush();
+        if (usage.length >= MAX_USAGE_LINES) throw refuse(lineNumber, `more than ${MAX_USAGE_LINES} usage lines`);
+        usage.push(parseUsage(parsed.usage, lineNumber));
+        digest.addUsage(`${line}\n`);
+        continue;
+      }
+      if (usage.length > 0) throw refuse(lineNumber, 'rows must come before the usage lines');
       const table = parsed.table as TenantTable;
       const index = TENANT_TABLES.indexOf(table);
       if (index < 0) throw refuse(lineNumber, `"table" must be one of ${TENANT_TABLES.join(', ')}`);
@@ -123,7 +136,20 @@ export class TenantImportService {
     verifyManifest(manifest, digest, archived.id, lineNumber);
     await runner.query('RESET ROLE');
     await this.advanceIdentities(runner);
+    // A copy is a new tenant and starts with no usage; a restore brings back what the tenant was billed for.
+    if (!options.asNew) await this.restoreUsage(runner, tenantId, usage, lineNumber);
     return { tenant: { ...archived, id: tenantId }, apiKey, rows: digest.counts };
+  }
+
+  private async restoreUsage(runner: QueryRunner, tenantId: string, usage: ArchivedUsageCounter[], lineNumber: number): Promise<void> {
+    try {
+      await this.usage.restoreWithin((sql, parameters) => runner.query(sql, parameters), tenantId, usage);
+    } catch (error) {
+      // The table's own checks judge the counters (names, non-negative values, real days): a refusal is the archive's fault.
+      const code = databaseCode(error) ?? '';
+      if (code.startsWith('22') || code.startsWith('23')) throw refuse(lineNumber, `the usage lines do not fit the usage table (SQLSTATE ${code})`);
+      throw error;
+    }
   }
 
   private async createTenant(runner: QueryRunner, tenant: ArchivedTenant, lineNumber: number): Promise<string> {
@@ -222,10 +248,25 @@ function parseTenant(value: unknown, lineNumber: number): ArchivedTenant {
   return { id: tenant.id, name: tenant.name, plan: tenant.plan, status: tenant.status, createdAt: tenant.createdAt };
 }
 
+function parseUsage(value: unknown, lineNumber: number): ArchivedUsageCounter {
+  const counter = value as Partial<Record<keyof ArchivedUsageCounter, unknown>> | null;
+  if (
+    typeof counter !== 'object' ||
+    counter === null ||
+    typeof counter.day !== 'string' ||
+    typeof counter.counter !== 'string' ||
+    typeof counter.value !== 'number' ||
+    !Number.isSafeInteger(counter.value)
+  ) {
+    throw refuse(lineNumber, 'a usage line needs {"usage": {"day": "YYYY-MM-DD", "counter": "...", "value": <integer>}}');
+  }
+  return { day: counter.day, counter: counter.counter, value: counter.value };
+}
+
 function verifyManifest(value: unknown, digest: ArchiveDigest, tenantId: string, lineNumber: number): void {
   if (typeof value !== 'object' || value === null) throw refuse(lineNumber, 'the manifest must be an object');
   type PerTable = Partial<Record<TenantTable, unknown>> | null | undefined;
-  const manifest = value as { tenantId?: unknown; counts?: PerTable; sha256?: PerTable };
+  const manifest = value as { tenantId?: unknown; counts?: PerTable; sha256?: PerTable; usage?: { count?: unknown; sha256?: unknown } };
   if (manifest.tenantId !== tenantId) throw refuse(lineNumber, 'the manifest names another tenant than the tenant line');
   const sha256 = digest.sha256();
   for (const table of TENANT_TABLES) {
@@ -235,4 +276,9 @@ function verifyManifest(value: unknown, digest: ArchiveDigest, tenantId: string,
     }
     if (manifest.sha256?.[table] !== sha256[table]) throw refuse(lineNumber, `the SHA-256 of the ${table} lines does not match the manifest`);
   }
+  // Archives written before usage was exported have no usage entry, and may have no usage lines.
+  const usage = digest.usage();
+  const expected = manifest.usage ?? { count: 0, sha256: usage.count === 0 ? usage.sha256 : undefined };
+  if (expected.count !== usage.count) throw refuse(lineNumber, `the manifest counts ${String(expected.count)} usage lines; the archive has ${usage.count}`);
+  if (expected.sha256 !== usage.sha256) throw refuse(lineNumber, 'the SHA-256 of the usage lines does not match the manifest');
 }
