@@ -1,14 +1,47 @@
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { connectionFailure, messageOf, StartupError } from '@app/config';
 import { migrations } from '@migrations';
 import { dataSourceOptions, MIGRATIONS_TABLE } from './connections';
 
 export const knownMigrationNames: string[] = migrations.map((migration) => new migration().name);
 
+/**
+ * A migration waits this long for a lock, then fails whole and can be run again: a DDL queued behind a long transaction would
+ * otherwise queue every tenant statement on that table behind itself (docs/online-migrations.md).
+ */
+export const MIGRATION_LOCK_TIMEOUT_MS = 5_000;
+/** The longest statement a migration may run, on the server as on the client; a backfill goes in batches, not one statement. */
+export const MIGRATION_STATEMENT_TIMEOUT_MS = 600_000;
+
+type MigrationClass = new () => MigrationInterface;
+
+/** The same migration, with the timeouts above: SET LOCAL in its transaction, or for the session around it (CREATE INDEX CONCURRENTLY). */
+export function withMigrationTimeouts(migration: MigrationClass): MigrationClass {
+  return class extends migration {
+    override async up(queryRunner: QueryRunner): Promise<void> {
+      const scope = queryRunner.isTransactionActive ? 'SET LOCAL' : 'SET';
+      await queryRunner.query(`${scope} lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
+      await queryRunner.query(`${scope} statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
+      try {
+        await super.up(queryRunner);
+      } finally {
+        if (scope === 'SET') await queryRunner.query('RESET lock_timeout; RESET statement_timeout');
+      }
+    }
+  };
+}
+
 export async function runMigrations(ownerUrl: string, variable = 'DATABASE_URL'): Promise<string[]> {
-  const dataSource = new DataSource(
-    dataSourceOptions({ url: ownerUrl, poolSize: 1, connectTimeoutMs: 10_000, queryTimeoutMs: 600_000, applicationName: 'migrations' }),
-  );
+  const dataSource = new DataSource({
+    ...dataSourceOptions({
+      url: ownerUrl,
+      poolSize: 1,
+      connectTimeoutMs: 10_000,
+      queryTimeoutMs: MIGRATION_STATEMENT_TIMEOUT_MS + 1_000,
+      applicationName: 'migrations',
+    }),
+    migrations: migrations.map(withMigrationTimeouts),
+  });
   try {
     await dataSource.initialize();
   } catch (error) {
