@@ -18,7 +18,9 @@ import { ApiProcess, startApi } from './lib/api-process';
 import { arriveAtRate } from './lib/arrivals';
 import { BenchRequest } from './lib/load';
 import { MAIN_JS, PROBE, RESULTS, ROOT, say } from './lib/setup';
+import { startControlPlane } from './lib/control-plane';
 import { createTenants, loadOrders, plan, ScaleTenant, seededRandom, weightedPicker } from './scale/dataset';
+import { addNodeAndRebalance, doctorRunTime, exportAndImportLargest, GrowthContext, isolateLargest } from './scale/growth';
 
 const argument = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`);
@@ -30,6 +32,9 @@ const RATE = Number(process.env.BENCH_SCALE_RATE ?? 150);
 const PHASE_SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 40);
 const SIZES = [0.01, 0.1, 1];
 const API_KEY_SECRET = 'scale-bench-api-key-secret-0123456789abcdef';
+const ADMIN_TOKEN = 'scale-bench-admin-token-0123456789abcdef';
+/** The phases that change the cluster (isolation, a node added and a rebalance) and the export, import and doctor: Citus only. */
+const GROWTH = TARGET === 'citus' && process.env.BENCH_SCALE_GROWTH !== '0';
 const RESULT_FILE = join(RESULTS, TARGET === 'citus' ? 'scale.json' : 'scale-embedded.json');
 const CHART_FILE = join(RESULTS, TARGET === 'citus' ? 'scale-p99.svg' : 'scale-p99-embedded.svg');
 
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
   const { tenants: tenantCount, orders: totalOrders } = plan(SCALE);
   say(`bench:scale on ${TARGET}: ${tenantCount} tenants, ${totalOrders} orders in three steps, ${RATE} req/s for ${PHASE_SECONDS} s per phase`);
   const endpoints = await prepareTarget();
-  for (const project of ['api']) execFileSync('npx', ['nest', 'build', project], { cwd: ROOT, stdio: 'ignore' });
+  for (const project of ['api', 'control-plane']) execFileSync('npx', ['nest', 'build', project], { cwd: ROOT, stdio: 'ignore' });
   const owner = new Client({ connectionString: endpoints.owner });
   await owner.connect();
   const work = mkdtempSync(join(tmpdir(), 'bench-scale-'));
@@ -143,7 +148,11 @@ async function main(): Promise<void> {
         `  at ${loaded} orders: p50 ${round(mix.latencyMs.p50)} ms, p95 ${round(mix.latencyMs.p95)} ms, p99 ${round(mix.latencyMs.p99)} ms, errors ${mix.non2xx + mix.socketErrors}`,
       );
       save();
-      if (size === 1) await atFullSize(api, owner, tenants, byRank, orderIds);
+      if (size === 1) {
+        await atFullSize(api, owner, tenants, byRank, orderIds);
+        const nextRead = () => readOf(random() < 0.7 ? tenants[zipf()] : smallSample[Math.floor(random() * smallSample.length)], orderIds);
+        if (GROWTH) await growth(endpoints, work, { owner, api, byRank, readRate: RATE, nextRead });
+      }
     }
     const first = results.sizes[0];
     const last = results.sizes[results.sizes.length - 1];
@@ -158,6 +167,53 @@ async function main(): Promise<void> {
   for (const { goal: name, value, limit, pass } of results.goals) say(`${pass ? 'PASS' : 'FAIL'}  ${name}: ${String(value)} (goal ${limit})`);
   say(`\nWritten: ${RESULT_FILE}, ${CHART_FILE}`);
   if (results.goals.some((entry) => !entry.pass)) process.exitCode = 1;
+}
+
+async function growth(endpoints: DatabaseEndpoints, work: string, partial: Omit<GrowthContext, 'controlPlane' | 'adminToken' | 'work'>): Promise<void> {
+  const controlPlane = await startControlPlane(
+    {
+      PATH: process.env.PATH,
+      DATABASE_URL: endpoints.owner,
+      TENANT_DATABASE_URL: endpoints.tenant,
+      CONTROL_DATABASE_URL: endpoints.control,
+      CONTROL_LISTEN_URL: endpoints.controlListen,
+      MIGRATE_ON_BOOT: 'false',
+      ADMIN_TOKEN,
+      API_KEY_SECRET,
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: '--max-old-space-size=160',
+    },
+    work,
+  );
+  const context: GrowthContext = { ...partial, controlPlane, adminToken: ADMIN_TOKEN, work };
+  try {
+    const isolation = await isolateLargest(context);
+    say(`isolation: ${JSON.stringify(isolation)}`);
+    Object.assign(results.largestTenant as object, { isolateSeconds: isolation.isolateSeconds, errorStretchMs: isolation.errorStretchMs, isolation });
+    save();
+    results.largestTenantArchive = await exportAndImportLargest(context);
+    save();
+    results.doctor = await doctorRunTime(endpoints.owner);
+    say(`doctor: ${JSON.stringify(results.doctor)}`);
+    save();
+    const rebalance = await addNodeAndRebalance(context);
+    results.rebalance = rebalance;
+    say(`rebalance: ${JSON.stringify(rebalance)}`);
+    save();
+    const writes = [isolation.writes, rebalance.writes] as Array<{ lost: number; duplicated: number; unexpected: number }>;
+    goal(
+      'acknowledged writes lost or duplicated during the isolation and the rebalance',
+      (rebalance.lostWrites as number) + (rebalance.duplicatedWrites as number) + writes[0].lost + writes[0].duplicated,
+      0,
+    );
+    goal(
+      'statuses other than 200/201/503 with Retry-After during the isolation and the rebalance',
+      writes.reduce((sum, write) => sum + write.unexpected, 0),
+      0,
+    );
+  } finally {
+    await controlPlane.stop();
+  }
 }
 
 function goal(name: string, value: number, atMost: number, strictlyBelow = false): void {
