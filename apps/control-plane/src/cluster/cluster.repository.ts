@@ -217,7 +217,7 @@ export class ClusterRepository {
 
   async rebalanceStatus(): Promise<Record<string, unknown> | null> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT job_id AS "jobId", state, job_type AS "jobType", description, started_at AS "startedAt", finished_at AS "finishedAt"
+      `SELECT job_id AS "jobId", state, job_type AS "jobType", description, started_at AS "startedAt", finished_at AS "finishedAt", details
          FROM citus_rebalance_status()`,
     );
     return rows[0] ?? null;
