@@ -13,11 +13,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { validateEnvironment } from '@app/config';
-import { AnalyticsReadOptions, AnalyticsRepository } from '../apps/analytics/src/analytics/analytics.repository';
-import { lastDays } from '../apps/analytics/src/analytics/analytics-queries';
+import { AnalyticsRepository } from '../apps/analytics/src/analytics/analytics.repository';
 import { RollupRefresh, RollupRepository } from '../apps/analytics/src/rollup/rollup.repository';
 import { freePort } from '@app/testing';
 import { createAnalyticsApp } from '../apps/analytics/src/bootstrap/create-analytics-app';
+import { ANALYTICS_CASES, httpPath } from './analytics/cases';
 import { addLiveChanges, DatasetConfig, generateOrders } from './analytics/dataset';
 import { BenchTarget, citusBenchTarget, citusUnavailableReason, singleNodeBenchTarget } from './analytics/targets';
 import { summarize } from './lib/load';
@@ -25,7 +25,6 @@ import { summarize } from './lib/load';
 const RESULTS = join(resolve(__dirname, '..'), 'bench', 'results');
 const TOKEN = 'bench-analytics-token-0123456789';
 const GOAL_MS = 200;
-const DAY_MS = 86_400_000;
 
 const int = (name: string, fallback: number) => {
   const value = Number.parseInt(process.env[name] ?? '', 10);
@@ -42,31 +41,6 @@ const ITERATIONS = int('BENCH_ITERATIONS', 20);
 const WARMUP = 3;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
-
-type Answer = { rows: unknown[]; source: string };
-
-interface Case {
-  route: string;
-  query: string;
-  /** Both paths of one iteration read the window ending at the same `now`, as one request would. */
-  read: (repository: AnalyticsRepository, options: AnalyticsReadOptions, now: Date) => Promise<Answer>;
-}
-
-const window = (days: number, now: Date) => ({ from: new Date(now.getTime() - days * DAY_MS), to: now });
-
-const CASES: Case[] = [
-  { route: '/analytics/revenue-by-country', query: '', read: (r, o, now) => r.revenueByCountry(window(30, now), o) },
-  { route: '/analytics/revenue-by-country', query: 'from=<365 days ago>', read: (r, o, now) => r.revenueByCountry(window(365, now), o) },
-  { route: '/analytics/top-tenants', query: 'limit=10', read: (r, o, now) => r.topTenants(window(30, now), 10, o) },
-  { route: '/analytics/top-tenants', query: 'limit=100&from=<365 days ago>', read: (r, o, now) => r.topTenants(window(365, now), 100, o) },
-  { route: '/analytics/daily', query: 'days=30', read: (r, o, now) => r.daily(lastDays(30, now), o) },
-  { route: '/analytics/daily', query: 'days=366', read: (r, o, now) => r.daily(lastDays(366, now), o) },
-];
-
-function httpPath(item: Case): string {
-  const query = item.query.replace('<365 days ago>', new Date(Date.now() - 365 * DAY_MS).toISOString());
-  return `${item.route}${query ? `?${query}` : ''}`;
-}
 
 interface Latency {
   p50: number;
@@ -139,7 +113,7 @@ async function measureTarget(target: BenchTarget): Promise<TargetResult> {
     ).rows;
 
     const cases: CaseResult[] = [];
-    for (const item of CASES) {
+    for (const item of ANALYTICS_CASES) {
       const samples = { rollup: [] as number[], raw: [] as number[], http: [] as number[] };
       let equal = true;
       let rows = 0;
@@ -194,7 +168,7 @@ function markdown(results: TargetResult[]): string {
     `| route | target | from rollup p50 / p95 (ms) | from orders p50 / p95 (ms) | orders / rollup (p50) | HTTP p50 (ms) | under ${GOAL_MS} ms | same answer |`,
     '| --- | --- | ---: | ---: | ---: | ---: | :---: | :---: |',
   ];
-  for (const item of CASES) {
+  for (const item of ANALYTICS_CASES) {
     for (const result of results) {
       const found = result.cases.find((entry) => entry.route === item.route && entry.query === item.query);
       if (!found) continue;

@@ -10,15 +10,21 @@
 import 'reflect-metadata';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DatabaseEndpoints, validateEnvironment } from '@app/config';
 import { runMigrations } from '@app/persistence';
 import { assertDurableCluster, citusClusterEndpoints, freePort } from '@app/testing';
 import { ApiProcess, startApi } from './lib/api-process';
 import { startControlPlane } from './lib/control-plane';
 import { MAIN_JS, PROBE, RESULTS, ROOT, say } from './lib/setup';
 import { seededRandom } from './scale/dataset';
+import { ANALYTICS_CASES } from './analytics/cases';
+import { AnalyticsRepository } from '../apps/analytics/src/analytics/analytics.repository';
+import { RollupRepository } from '../apps/analytics/src/rollup/rollup.repository';
+import { createAnalyticsApp } from '../apps/analytics/src/bootstrap/create-analytics-app';
 
 const CLUSTER = {
   CLUSTER_DIR: join(ROOT, '.cluster-chaos'),
@@ -45,6 +51,9 @@ interface Fault {
   kind: FaultKind;
   target: string;
   at: number;
+  /** When the process was back (epoch ms); the recovery is read from the clients' history afterwards. */
+  backAt: number;
+  /** From the process back to the first request sent after it that succeeded. */
   recoveredMs: number | null;
 }
 
@@ -61,6 +70,8 @@ const history = {
   foreignReads: 0,
   reads: 0,
   perSecond: new Map<number, { ok: number; errors: number }>(),
+  /** When each request that succeeded was sent, in order: the recovery after a fault is the first one sent after it. */
+  successesSentAt: [] as number[],
 };
 const faults: Fault[] = [];
 const startedAt = Date.now();
@@ -132,10 +143,19 @@ async function main(): Promise<void> {
   await Promise.all([...clients, nemesis]);
   for (const api of apis) await api?.stop();
   await controlPlane.stop();
-  const verdict = await check(endpoints.owner, tenants);
+  const verdict = await check(endpoints, tenants);
   save(verdict);
   say(JSON.stringify(verdict, null, 2));
-  if (verdict.lost > 0 || verdict.duplicated > 0 || verdict.overpaid > 0 || verdict.foreignReads > 0 || verdict.unexpectedStatuses > 0) process.exitCode = 1;
+  if (
+    verdict.lost > 0 ||
+    verdict.duplicated > 0 ||
+    verdict.overpaid > 0 ||
+    verdict.paidMismatch > 0 ||
+    verdict.foreignReads > 0 ||
+    verdict.unexpectedStatuses > 0 ||
+    verdict.analyticsMismatches > 0
+  )
+    process.exitCode = 1;
   if (process.env.CHAOS_KEEP_CLUSTER !== '1') spawnSync('bash', [join(ROOT, 'scripts/cluster-down.sh'), '--purge'], { env, stdio: 'ignore' });
 }
 
@@ -161,6 +181,7 @@ async function call(
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const api = apis[(attempt + Math.floor(Math.random() * 2)) % 2];
     if (!api) continue;
+    const sentAt = Date.now();
     try {
       const response = await fetch(`${api.baseUrl}${path}`, {
         method,
@@ -173,6 +194,7 @@ async function call(
         history.unexpected.push({ status: response.status, route: `${method} ${path.replace(/\d+/g, ':id')}`, detail: text.slice(0, 200) });
       }
       tick(response.status < 400);
+      if (response.status < 400) history.successesSentAt.push(sentAt);
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     } catch {
       tick(false);
@@ -323,8 +345,8 @@ async function inject(kind: FaultKind, random: () => number, apis: Array<ApiProc
       break;
     }
   }
-  const back = Date.now();
-  let recoveredMs: number | null = null;
+  const backAt = Date.now();
+  // The next fault waits until an API process is ready again, so that faults do not pile up.
   const probeTenantReady = async () => {
     for (const api of apis) {
       if (!api) continue;
@@ -333,15 +355,9 @@ async function inject(kind: FaultKind, random: () => number, apis: Array<ApiProc
     }
     return false;
   };
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    if (await probeTenantReady()) {
-      recoveredMs = Date.now() - back;
-      break;
-    }
-    await sleep(100);
-  }
-  say(`[${at}s] ${kind} ${target}: back, serving again after ${String(recoveredMs)} ms`);
-  return { kind, target, at, recoveredMs };
+  for (let attempt = 0; attempt < 300 && !(await probeTenantReady()); attempt += 1) await sleep(100);
+  say(`[${at}s] ${kind} ${target}: back`);
+  return { kind, target, at, backAt, recoveredMs: null };
 }
 
 interface Verdict {
@@ -354,12 +370,53 @@ interface Verdict {
   reads: number;
   unexpectedStatuses: number;
   recovery: { p50Ms: number | null; maxMs: number | null };
+  /** After a rollup refresh, every analytics route from the rollup against the same route over the orders alone. */
+  analytics: Array<{ route: string; query: string; rows: number; source: string; equal: boolean }>;
+  analyticsMismatches: number;
 }
 
-async function check(ownerUrl: string, tenants: Tenant[]): Promise<Verdict> {
+/** The first success sent at or after `backAt`, from the sorted send times of the successes. */
+function recoveryAfter(backAt: number): number | null {
+  const sent = history.successesSentAt;
+  let low = 0;
+  let high = sent.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sent[middle] < backAt) low = middle + 1;
+    else high = middle;
+  }
+  return low < sent.length ? sent[low] - backAt : null;
+}
+
+async function analyticsAgainstOrders(endpoints: DatabaseEndpoints): Promise<Verdict['analytics']> {
+  const app = await createAnalyticsApp(validateEnvironment({ ANALYTICS_TOKEN: ADMIN_TOKEN, ROLLUP_INTERVAL_SECONDS: '0', LOG_LEVEL: 'silent' }), endpoints);
+  await app.init();
+  try {
+    await app.get(RollupRepository).refresh({ wait: true, rebuild: true });
+    const analytics = app.get(AnalyticsRepository);
+    const answers: Verdict['analytics'] = [];
+    for (const item of ANALYTICS_CASES) {
+      const now = new Date();
+      const fromRollup = await item.read(analytics, {}, now);
+      const fromOrders = await item.read(analytics, { rawOnly: true }, now);
+      answers.push({
+        route: item.route,
+        query: item.query,
+        rows: fromRollup.rows.length,
+        source: fromRollup.source,
+        equal: isDeepStrictEqual(fromRollup.rows, fromOrders.rows),
+      });
+    }
+    return answers;
+  } finally {
+    await app.close();
+  }
+}
+
+async function check(endpoints: DatabaseEndpoints, tenants: Tenant[]): Promise<Verdict> {
   // The cluster comes back from the last fault before the checker reads.
   spawnSync('bash', [join(ROOT, 'scripts/cluster-up.sh')], { env, stdio: 'ignore' });
-  const owner = new Client({ connectionString: ownerUrl });
+  const owner = new Client({ connectionString: endpoints.owner });
   await owner.connect();
   try {
     const ids = tenants.map((tenant) => tenant.id);
@@ -393,10 +450,13 @@ async function check(ownerUrl: string, tenants: Tenant[]): Promise<Verdict> {
         WHERE o.tenant_id = ANY($1)`,
       [ids],
     );
+    history.successesSentAt.sort((a, b) => a - b);
+    for (const fault of faults) fault.recoveredMs = recoveryAfter(fault.backAt);
     const recoveries = faults
       .map((fault) => fault.recoveredMs)
       .filter((value): value is number => value !== null)
       .sort((a, b) => a - b);
+    const analytics = await analyticsAgainstOrders(endpoints);
     return {
       acknowledged: { orders: history.orders.length, payments: history.payments.length, refunds: history.refunds.length },
       lost,
@@ -407,6 +467,8 @@ async function check(ownerUrl: string, tenants: Tenant[]): Promise<Verdict> {
       reads: history.reads,
       unexpectedStatuses: history.unexpected.length,
       recovery: { p50Ms: recoveries[Math.floor(recoveries.length / 2)] ?? null, maxMs: recoveries.at(-1) ?? null },
+      analytics,
+      analyticsMismatches: analytics.filter((answer) => !answer.equal || answer.source !== 'rollup').length,
     };
   } finally {
     await owner.end();

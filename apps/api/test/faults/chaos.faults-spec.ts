@@ -29,7 +29,10 @@ describe('random crashes under load (npm run chaos, 60 s, seeded)', () => {
       paidMismatch: result.paidMismatch,
       foreignReads: result.foreignReads,
       unexpected: result.unexpected,
-    }).toEqual({ lost: 0, duplicated: 0, overpaid: 0, paidMismatch: 0, foreignReads: 0, unexpected: [] });
+      analyticsMismatches: result.analyticsMismatches,
+    }).toEqual({ lost: 0, duplicated: 0, overpaid: 0, paidMismatch: 0, foreignReads: 0, unexpected: [], analyticsMismatches: 0 });
+    expect(result.analytics.length).toBeGreaterThan(0);
+    expect(result.faults.every((fault: { recoveredMs: number | null }) => fault.recoveredMs !== null)).toBe(true);
     expect(run.status).toBe(0);
   }, 600_000);
 });
