@@ -61,7 +61,7 @@ fi
 as_owner() { "${AS_OWNER[@]}" "$@"; }
 
 # --- prerequisite checks ------------------------------------------------------
-for b in postgres initdb pg_ctl psql; do
+for b in postgres initdb pg_ctl pg_isready psql; do
   [[ -x "$PG_BIN/$b" ]] || die 2 "PostgreSQL 15 binary '$PG_BIN/$b' not found (set PG_BIN to the PostgreSQL 15 bin directory)"
 done
 
@@ -99,7 +99,20 @@ node_dir() { echo "$CLUSTER_DIR/$1"; }          # node's own dir: data (PGDATA) 
 node_data() { echo "$CLUSTER_DIR/$1/data"; }
 node_log() { echo "$CLUSTER_DIR/$1/postgresql.log"; }
 
-node_running() { as_owner "$PG_BIN/pg_ctl" -D "$(node_data "$1")" status >/dev/null 2>&1; }
+# pg_ctl status trusts the pid file: a postmaster killed with SIGKILL stays a zombie until it is reaped
+# and counts as running. Running means answering (or starting up); a pid that does not answer is
+# waited for until it is gone, so the node is started rather than left down.
+node_running() {
+  local n="$1" port attempt
+  port="$(node_port "$n")"
+  for attempt in $(seq 1 60); do
+    as_owner "$PG_BIN/pg_ctl" -D "$(node_data "$n")" status >/dev/null 2>&1 || return 1
+    "$PG_BIN/pg_isready" -q -h "$HOST" -p "$port" -t 1 && return 0
+    # 1: starting up or shutting down; 2: no answer (dead or stopped); wait and look again.
+    sleep 0.5
+  done
+  return 0
+}
 
 # psql against a node over TCP loopback (trust auth), as user postgres.
 psql_node() {
