@@ -23,7 +23,7 @@ const tenantId = (index: string) => `md5('bench-tenant-' || ${index})::uuid`;
  * `setseed` makes the two targets hold the same orders, up to when now() is.
  */
 export async function generateOrders(client: Client, config: DatasetConfig): Promise<void> {
-  await client.query(`TRUNCATE orders, order_items, payments, daily_order_stats`);
+  await client.query(`TRUNCATE orders, order_items, payments, refunds, daily_order_stats`);
   await client.query(`DELETE FROM tenants WHERE name LIKE 'Bench tenant %'`);
   await client.query(
     `INSERT INTO tenants (id, name, plan, created_at)
