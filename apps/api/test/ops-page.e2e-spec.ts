@@ -98,9 +98,11 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
     await api.app.get(UsageMeter).flush();
     const listed: number = (await request(api.admin).get('/admin/tenants?limit=25').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.data.length;
     for (let count = listed; count < 21; count += 1) await createTenant(api.admin);
-    const cluster = (await request(api.admin).get('/admin/cluster').set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
-    const usage = (await request(api.admin).get(`/admin/tenants/${tenant.id}/usage`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body;
+    // The charts are compared with the very answers the page drew them from: sizes and usage move between two reads.
+    const answered = (path: string) => page.waitForResponse((response) => new URL(response.url()).pathname === path && response.request().method() === 'GET');
+    const clusterAnswer = answered('/admin/cluster');
     await signIn(TEST_ADMIN_TOKEN);
+    const cluster = await (await clusterAnswer).json();
     await page.locator('#dashboard').waitFor({ state: 'visible' });
 
     const nodeBars = await page.locator('#node-chart rect.bar').evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('data-value'))));
@@ -108,7 +110,9 @@ describe(`The ops page at /admin/ui (${testTarget()})`, () => {
     expect(nodeBars.some((value) => value > 0)).toBe(true);
 
     await page.getByLabel('Tenant id').first().fill(tenant.id);
+    const usageAnswer = answered(`/admin/tenants/${tenant.id}/usage`);
     await page.getByRole('button', { name: 'Find' }).click();
+    const usage = await (await usageAnswer).json();
     await page.locator('#usage-figure').waitFor({ state: 'visible' });
     const days = await page.locator('#usage-chart rect.bar').evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('data-value'))));
     expect(days).toEqual(usage.data.map((day: { requests: { total: number } }) => day.requests.total));
