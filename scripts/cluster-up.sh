@@ -103,9 +103,9 @@ node_log() { echo "$CLUSTER_DIR/$1/postgresql.log"; }
 # and counts as running. Running means answering (or starting up); a pid that does not answer is
 # waited for until it is gone, so the node is started rather than left down.
 node_running() {
-  local n="$1" port attempt
+  local n="$1" port
   port="$(node_port "$n")"
-  for attempt in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     as_owner "$PG_BIN/pg_ctl" -D "$(node_data "$n")" status >/dev/null 2>&1 || return 1
     "$PG_BIN/pg_isready" -q -h "$HOST" -p "$port" -t 1 && return 0
     # 1: starting up or shutting down; 2: no answer (dead or stopped); wait and look again.

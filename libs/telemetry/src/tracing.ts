@@ -1,8 +1,8 @@
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { statementSpanName } from './statement-span-name';
 
-/** Paths polled by load balancers and Prometheus: a span per poll would be most of the traces and say nothing. */
-const UNTRACED_PATHS = /^\/(?:metrics|health)(?:[/?]|$)/;
+/** Paths polled by load balancers and Prometheus: neither traced nor in the access log, where they would be most of it and say nothing. */
+export const POLLED_PATHS = /^\/(?:metrics|health)(?:[/?]|$)/;
 
 let running: NodeSDK | undefined;
 
@@ -28,7 +28,7 @@ export function startTracing(serviceName: string, environment: NodeJS.ProcessEnv
     serviceName: environment.OTEL_SERVICE_NAME ?? serviceName,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+        ignoreIncomingRequestHook: (request) => POLLED_PATHS.test(request.url ?? ''),
         // The route template from the route express matched. The express instrumentation would give the same name, but it wraps
         // every one of the dozen layers a request passes (17 µs a request in the profile) and adds a span of its own.
         applyCustomAttributesOnSpan: (span, request) => {

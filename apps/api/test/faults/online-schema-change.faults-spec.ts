@@ -5,6 +5,7 @@ import type { Client } from 'pg';
 import request from 'supertest';
 import { MIGRATION_LOCK_TIMEOUT_MS } from '@app/persistence';
 import { bearer, createOrder, createTenant, orderBody, TestTenant, withOwner } from '@app/testing';
+import { summarize } from '../../../../bench/lib/load';
 import { startTestApi, TestApi } from '../support/api';
 import { HANG_GUARD_MS } from './support';
 
@@ -25,7 +26,8 @@ interface Step {
   name: string;
   startedAt: number;
   endedAt: number;
-  attempts: number;
+  /** Attempts of a DDL statement, or batches of the backfill. */
+  rounds: number;
 }
 
 /** The tenant mix as clients send it: writes with idempotent retries, reads of acknowledged orders, first pages. */
@@ -89,12 +91,6 @@ async function backfill(client: Client, tenantIds: string[]): Promise<number> {
   return batches;
 }
 
-const percentile = (values: number[], share: number) => {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)];
-};
-
 /**
  * A schema change of a distributed table while the tenant mix runs (docs/online-migrations.md): add a nullable column, then its
  * default; backfill it per tenant in small batches; index it without blocking writes; a CHECK constraint NOT VALID, then VALIDATE.
@@ -134,8 +130,8 @@ describe('online schema change on the live cluster', () => {
     await withOwner(api.ownerUrl, async (client) => {
       const step = async (name: string, work: () => Promise<number>) => {
         const startedAt = Date.now();
-        const attempts = await work();
-        steps.push({ name, startedAt, endedAt: Date.now(), attempts });
+        const rounds = await work();
+        steps.push({ name, startedAt, endedAt: Date.now(), rounds });
         await pause(SETTLE_MS);
       };
       await step('a1 add a nullable column', () => ddl(client, 'ALTER TABLE orders ADD COLUMN review_note text'));
@@ -161,29 +157,30 @@ describe('online schema change on the live cluster', () => {
     running = false;
     await Promise.all(clients);
 
-    const durations = (from: number, to: number) => samples.filter((s) => s.startedAt < to && s.endedAt > from).map((s) => s.endedAt - s.startedAt);
-    const baselineP99 = percentile(durations(0, baselineEnd), 0.99);
+    const elapsed = (s: Sample) => s.endedAt - s.startedAt;
+    const overlapping = (from: number, to: number) => samples.filter((s) => s.startedAt < to && s.endedAt > from);
+    const baseline = overlapping(0, baselineEnd);
+    const baselineP99 = summarize(baseline.map(elapsed)).p99;
     const report = steps.map((step) => {
-      const overlapping = durations(step.startedAt, step.endedAt + SETTLE_MS);
-      const p99 = percentile(overlapping, 0.99);
-      const slowest = samples
-        .filter((s) => s.startedAt < step.endedAt + SETTLE_MS && s.endedAt > step.startedAt)
-        .sort((a, b) => b.endedAt - b.startedAt - (a.endedAt - a.startedAt))
+      const during = overlapping(step.startedAt, step.endedAt + SETTLE_MS);
+      const { p99 } = summarize(during.map(elapsed));
+      const slowest = [...during]
+        .sort((a, b) => elapsed(b) - elapsed(a))
         .slice(0, 3)
-        .map((s) => `${s.route} ${s.endedAt - s.startedAt} ms at +${s.startedAt - step.startedAt} ms`);
+        .map((s) => `${s.route} ${elapsed(s)} ms at +${s.startedAt - step.startedAt} ms`);
       return {
         step: step.name,
         slowest,
         ms: step.endedAt - step.startedAt,
-        rounds: step.attempts,
-        requests: overlapping.length,
+        rounds: step.rounds,
+        requests: during.length,
         p99Ms: p99,
-        p99Ratio: baselineP99 === 0 ? null : Number((p99 / baselineP99).toFixed(2)),
+        p99Ratio: Number((p99 / baselineP99).toFixed(2)),
       };
     });
     const failed = samples.filter((s) => s.status !== 200 && s.status !== 201);
     const summary = {
-      baseline: { requests: durations(0, baselineEnd).length, p99Ms: baselineP99 },
+      baseline: { requests: baseline.length, p99Ms: baselineP99 },
       steps: report,
       requests: samples.length,
       failed: failed.length,

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { BadRequestException } from '@nestjs/common';
 import { TENANT_TABLES, TenantTable } from '@app/persistence';
 import { TenantStatus } from '@app/tenants';
+import type { StoredCounter } from '@app/usage';
 
 /**
  * NDJSON: a tenant line, {table, row} lines in TENANT_TABLES order, {usage} lines (the tenant's usage counters per UTC day), and a
@@ -16,12 +17,6 @@ export interface ArchivedTenant {
   createdAt: string;
 }
 
-export interface ArchivedUsageCounter {
-  day: string;
-  counter: string;
-  value: number;
-}
-
 export interface ArchiveManifest {
   tenantId: string;
   exportedAt: string;
@@ -33,7 +28,7 @@ export interface ArchiveManifest {
 
 export const tenantLine = (tenant: ArchivedTenant): string => `${JSON.stringify({ tenant })}\n`;
 export const rowLine = (table: TenantTable, row: unknown): string => `${JSON.stringify({ table, row })}\n`;
-export const usageLine = (usage: ArchivedUsageCounter): string => `${JSON.stringify({ usage })}\n`;
+export const usageLine = (usage: StoredCounter): string => `${JSON.stringify({ usage })}\n`;
 export const manifestLine = (manifest: ArchiveManifest): string => `${JSON.stringify({ manifest })}\n`;
 
 export class ArchiveDigest {

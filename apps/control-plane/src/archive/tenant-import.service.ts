@@ -8,8 +8,8 @@ import { AuditTrail } from '../audit/admin-audit';
 import { ClusterRepository } from '../cluster/cluster.repository';
 import { assertCanonicalTenantId, CANONICAL_UUID } from '@app/tenancy';
 import { issueApiKey } from '@app/tenants';
-import { UsageRepository } from '@app/usage';
-import { ArchiveDigest, ArchivedTenant, ArchivedUsageCounter } from './tenant-archive';
+import { StoredCounter, UsageRepository } from '@app/usage';
+import { ArchiveDigest, ArchivedTenant } from './tenant-archive';
 
 /** A batch is sent at whichever bound it reaches first: a thousand small rows, or 4 MiB of long ones (lines may be 1 MiB each). */
 const BATCH_ROWS = 1000;
@@ -68,7 +68,7 @@ export class TenantImportService {
     let batchBytes = 0;
     let totalBytes = 0;
     let lineNumber = 0;
-    const usage: ArchivedUsageCounter[] = [];
+    const usage: StoredCounter[] = [];
 
     const flush = async () => {
       if (batch.length === 0) return;
@@ -141,7 +141,7 @@ export class TenantImportService {
     return { tenant: { ...archived, id: tenantId }, apiKey, rows: digest.counts };
   }
 
-  private async restoreUsage(runner: QueryRunner, tenantId: string, usage: ArchivedUsageCounter[], lineNumber: number): Promise<void> {
+  private async restoreUsage(runner: QueryRunner, tenantId: string, usage: StoredCounter[], lineNumber: number): Promise<void> {
     try {
       await this.usage.restoreWithin((sql, parameters) => runner.query(sql, parameters), tenantId, usage);
     } catch (error) {
@@ -248,8 +248,8 @@ function parseTenant(value: unknown, lineNumber: number): ArchivedTenant {
   return { id: tenant.id, name: tenant.name, plan: tenant.plan, status: tenant.status, createdAt: tenant.createdAt };
 }
 
-function parseUsage(value: unknown, lineNumber: number): ArchivedUsageCounter {
-  const counter = value as Partial<Record<keyof ArchivedUsageCounter, unknown>> | null;
+function parseUsage(value: unknown, lineNumber: number): StoredCounter {
+  const counter = value as Partial<Record<keyof StoredCounter, unknown>> | null;
   if (
     typeof counter !== 'object' ||
     counter === null ||

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
-import { tagTraceWithTenant } from '@app/telemetry';
+import { POLLED_PATHS, tagTraceWithTenant } from '@app/telemetry';
 import { requestIdOf, serverRequestIdOf } from '../http/request-id';
 import { loggableError } from '../errors/loggable-error';
 
@@ -74,8 +74,6 @@ export function noteRequestTenant(response: Response, tenantId: string): void {
   tagTraceWithTenant(tenantId);
 }
 
-const QUIET_PATHS = /^\/(?:metrics|health)(?:[/?]|$)/;
-
 export function accessLogMiddleware(logger: Logger) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = performance.now();
@@ -83,7 +81,7 @@ export function accessLogMiddleware(logger: Logger) {
       const status = response.statusCode;
       // A 429 is the rate limiter doing its job: at warn, a noisy tenant would flood the log.
       const level: Level = status >= 500 ? 'error' : status >= 400 && status !== 429 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level) || QUIET_PATHS.test(request.originalUrl)) return;
+      if (!logger.isLevelEnabled(level) || POLLED_PATHS.test(request.originalUrl)) return;
       logger[level](
         {
           req: { id: requestIdOf(request), serverId: serverRequestIdOf(request), method: request.method, url: request.originalUrl },
