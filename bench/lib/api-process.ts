@@ -39,12 +39,14 @@ export interface StartApiOptions {
   readyTimeoutMs?: number;
   /** Options for node itself that NODE_OPTIONS may not carry (--cpu-prof). */
   nodeArgs?: string[];
+  /** Arguments for the program, after mainJs. */
+  programArgs?: string[];
 }
 
 /** Starts `node -r probe main.js` and waits until GET /health/ready answers 200. */
 export async function startApi(options: StartApiOptions): Promise<ApiProcess> {
   const log = createWriteStream(options.logFile);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', options.probe, options.mainJs], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', options.probe, options.mainJs, ...(options.programArgs ?? [])], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -14,7 +14,7 @@ import { MAIN_JS, PROBE, ROOT, say } from './setup';
 import { CONFIG } from './workload';
 
 export interface SideBySideServer {
-  server: 'api' | 'api-traced' | 'express' | 'bare';
+  server: 'api' | 'api-traced' | Peer;
   label: string;
   load: LoadResult;
   cpuMsPerRequest: number | null;
@@ -25,6 +25,9 @@ export interface SideBySide {
   /** The API's CPU per request over the express peer's (goal <= 1.15) and over the bare peer's. */
   apiCpuToExpress: number | null;
   apiCpuToBare: number | null;
+  /** NestJS's own cost on this route: the nest peer's CPU per request over the express peer's. */
+  nestCpuToExpress: number | null;
+  nestFastifyCpuToExpress: number | null;
   /** CPU per request with tracing on over off, and what the receiver got (export requests, protobuf bytes). */
   tracingCpuRatio: number | null;
   otlpExports: number;
@@ -34,9 +37,20 @@ export interface SideBySide {
 const LABELS: Record<SideBySideServer['server'], string> = {
   api: 'API (NestJS)',
   'api-traced': 'API with tracing (OTLP to a local receiver)',
+  nest: 'Peer: NestJS on express + pg, same work, nothing else',
+  'nest-fastify': 'Peer: NestJS on fastify + pg, same work, nothing else',
   express: 'Peer: express + pg, same work',
   bare: 'Peer: node:http + pg, same work',
 };
+
+export type Peer = 'nest' | 'nest-fastify' | 'express' | 'bare';
+
+/** How a peer of bench/peers is started: its TypeScript through ts-node, as the bench itself runs. */
+export function peerProgram(server: Peer): { mainJs: string; nodeArgs: string[]; programArgs: string[] } {
+  const nodeArgs = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
+  if (server === 'nest-fastify') return { mainJs: join(ROOT, 'bench/peers/nest-server.ts'), nodeArgs, programArgs: ['fastify'] };
+  return { mainJs: join(ROOT, `bench/peers/${server}-server.ts`), nodeArgs, programArgs: [] };
+}
 
 /** A collector stand-in: takes every OTLP/HTTP export and counts requests and bytes, so the exporting costs what it would in production. */
 async function startOtlpSink(): Promise<{ server: Server; endpoint: string; exports: () => number; bytes: () => number }> {
@@ -76,11 +90,10 @@ export async function measureSideBySide(options: {
   delete roleEnvironment.EMBEDDED_PG_DIR;
   const start = async (server: Exclude<SideBySideServer['server'], 'api'>): Promise<ApiProcess> => {
     const port = await freePort();
-    const peer = server === 'express' || server === 'bare';
+    const peer = server !== 'api-traced';
     return startApi({
       name: `${options.name}-${server}`,
-      mainJs: peer ? join(ROOT, `bench/peers/${server}-server.ts`) : MAIN_JS,
-      nodeArgs: peer ? ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'] : [],
+      ...(peer ? peerProgram(server) : { mainJs: MAIN_JS, nodeArgs: [] }),
       probe: PROBE,
       port,
       env: {
@@ -94,7 +107,8 @@ export async function measureSideBySide(options: {
   };
   const processes: Array<{ server: SideBySideServer['server']; process: ApiProcess; own: boolean }> = [{ server: 'api', process: options.api, own: false }];
   try {
-    for (const server of ['api-traced', 'express', 'bare'] as const) processes.push({ server, process: await start(server), own: true });
+    for (const server of ['api-traced', 'nest', 'nest-fastify', 'express', 'bare'] as const)
+      processes.push({ server, process: await start(server), own: true });
     say(
       `Side by side, GET /v1/orders/:id: ${processes.map(({ server }) => server).join(', ')}; warmup ${CONFIG.warmupSec} s each, then ${options.slices} x ${options.sliceSec} s each, alternating ...`,
     );
@@ -123,6 +137,8 @@ export async function measureSideBySide(options: {
       servers,
       apiCpuToExpress: ratio(cpu('api'), cpu('express')),
       apiCpuToBare: ratio(cpu('api'), cpu('bare')),
+      nestCpuToExpress: ratio(cpu('nest'), cpu('express')),
+      nestFastifyCpuToExpress: ratio(cpu('nest-fastify'), cpu('express')),
       tracingCpuRatio: ratio(cpu('api-traced'), cpu('api')),
       otlpExports: sink.exports(),
       otlpBytes: sink.bytes(),

@@ -1,11 +1,11 @@
 /** Peer of the API in `npm run bench`: GET /v1/orders/:id on node:http alone. */
 import { createServer } from 'node:http';
-import { orderReader } from './order-read';
+import { orderReader, stopPeer } from './order-read';
 
 const reader = orderReader(process.env);
 const ORDER_PATH = /^\/v1\/orders\/([^/?]+)$/;
 
-createServer((request, response) => {
+const server = createServer((request, response) => {
   const send = (status: number, body: unknown) => {
     response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   };
@@ -18,3 +18,4 @@ createServer((request, response) => {
       () => send(503, { statusCode: 503, message: 'Database unavailable' }),
     );
 }).listen(Number(process.env.PORT), '127.0.0.1');
+process.once('SIGTERM', () => stopPeer(server, reader));

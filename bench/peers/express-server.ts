@@ -1,6 +1,6 @@
 /** Peer of the API in `npm run bench`: GET /v1/orders/:id on express, as a hand-written express service would serve it. */
 import express from 'express';
-import { orderReader } from './order-read';
+import { orderReader, stopPeer } from './order-read';
 
 const reader = orderReader(process.env);
 const app = express();
@@ -15,4 +15,5 @@ app.get('/v1/orders/:id', (request, response) => {
     () => response.status(503).json({ statusCode: 503, message: 'Database unavailable' }),
   );
 });
-app.listen(Number(process.env.PORT), '127.0.0.1');
+const server = app.listen(Number(process.env.PORT), '127.0.0.1');
+process.once('SIGTERM', () => stopPeer(server, reader));

@@ -3,6 +3,7 @@
  * key lookup and tenant function, the same JSON. The peers of `npm run bench` serve it from a bare
  * node:http server and from an express one, so that the API's own cost can be read off beside them.
  */
+import type { Server } from 'node:http';
 import { Pool } from 'pg';
 import { hashApiKey, keySignature } from '@app/tenants';
 import { bearerToken, looksLikeApiKey } from '@app/http-edge';
@@ -60,4 +61,10 @@ export function orderReader(environment: NodeJS.ProcessEnv) {
       await Promise.all([tenantPool.end(), controlPool.end()]);
     },
   };
+}
+
+/** A clean exit on SIGTERM, as a service would have, so that --cpu-prof gets to write its profile. */
+export function stopPeer(server: Server, reader: ReturnType<typeof orderReader>): void {
+  server.close();
+  void reader.close().finally(() => process.exit(0));
 }
