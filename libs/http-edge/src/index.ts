@@ -4,6 +4,7 @@ export * from './errors/all-exceptions.filter';
 export * from './errors/error-body';
 export * from './errors/exceptions';
 export * from './errors/loggable-error';
+export * from './http/after-response';
 export * from './http/configure-app';
 export * from './http/edge';
 export * from './http/openapi';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, NestMiddleware, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Environment } from '@app/config';
-import { loggableError } from '@app/http-edge';
+import { afterResponse, loggableError } from '@app/http-edge';
 import { requestsCounter, UsageIncrement, UsageRepository, utcDay, WRITTEN_COUNTERS } from '@app/usage';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotency';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
@@ -33,6 +33,9 @@ export class UsageMeter implements OnModuleInit, OnModuleDestroy {
   private pending = new Map<string, UsageIncrement>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** Per request the counter's name and the day are looked up, not rebuilt: route templates are few, and a day is long. */
+  private readonly requestCounters = new Map<string, string>();
+  private today = { name: '', endsAt: 0 };
 
   constructor(
     private readonly usage: UsageRepository,
@@ -56,8 +59,8 @@ export class UsageMeter implements OnModuleInit, OnModuleDestroy {
     const { grant } = request as Partial<AuthenticatedRequest>;
     if (!grant) return;
     const template = (request.route as { path?: string } | undefined)?.path;
-    const day = utcDay(new Date());
-    this.count(grant.tenantId, day, requestsCounter(routeClass(request.method, template)));
+    const day = this.currentDay();
+    this.count(grant.tenantId, day, this.requestCounter(request.method, template));
     const written = request.method === 'POST' && template ? WRITES[template] : undefined;
     if (written && response.statusCode === 201 && !response.getHeader(IDEMPOTENT_REPLAYED_HEADER)) {
       this.count(grant.tenantId, day, WRITTEN_COUNTERS[written]);
@@ -81,6 +84,25 @@ export class UsageMeter implements OnModuleInit, OnModuleDestroy {
     return this.flushing;
   }
 
+  private requestCounter(method: string, template: string | undefined): string {
+    const key = `${method} ${template}`;
+    let counter = this.requestCounters.get(key);
+    if (counter === undefined) {
+      counter = requestsCounter(routeClass(method, template));
+      this.requestCounters.set(key, counter);
+    }
+    return counter;
+  }
+
+  private currentDay(): string {
+    const now = Date.now();
+    if (now >= this.today.endsAt) {
+      const name = utcDay(new Date(now));
+      this.today = { name, endsAt: Date.parse(`${name}T00:00:00Z`) + 86_400_000 };
+    }
+    return this.today.name;
+  }
+
   private count(tenantId: string, day: string, counter: string): void {
     this.add(`${tenantId} ${day} ${counter}`, { tenantId, day, counter, value: 1 });
   }
@@ -98,7 +120,7 @@ export class UsageMeterMiddleware implements NestMiddleware {
   constructor(private readonly meter: UsageMeter) {}
 
   use(request: Request, response: Response, next: NextFunction): void {
-    response.once('finish', () => this.meter.record(request, response));
+    afterResponse(response, (finished) => finished && this.meter.record(request, response));
     next();
   }
 }

@@ -7,11 +7,10 @@ import { errorBody } from '../errors/error-body';
 import type { FieldError } from '../errors/exceptions';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../validation/validation';
-import { answerClientErrorsInShape, mediaTypeMiddleware, requestDeadlineMiddleware, securityHeadersMiddleware, StreamingRoute } from './edge';
+import { answerClientErrorsInShape, edgeMiddleware, StreamingRoute } from './edge';
 import { DrainState } from './graceful-shutdown';
 import { completeDocument, DocumentRules } from './openapi';
-import { requestIdMiddleware, requestIdOf } from './request-id';
-import { accessLogMiddleware } from '../observability/logging';
+import { requestIdOf } from './request-id';
 
 export const BODY_LIMIT = '1mb';
 
@@ -26,21 +25,21 @@ export interface HttpAppOptions {
   logger: Logger;
 }
 
-/** Request id first (so even a rejected body gets one), then the body parser, then Nest; create the app with bodyParser: false. */
+/** The edge first (so even a rejected body gets a request id), then the body parser, then Nest; create the app with bodyParser: false. */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
   const instance = app.getHttpAdapter().getInstance() as express.Express;
   instance.disable('x-powered-by');
   // Every response is Cache-Control: no-store, so an ETag would only cost a hash per response.
   instance.disable('etag');
-  app.use(requestIdMiddleware);
-  app.use(accessLogMiddleware(options.logger));
-  app.use(securityHeadersMiddleware);
-  app.use(app.get(DrainState).middleware);
-  app.use(mediaTypeMiddleware(options.streamingRoutes ?? []));
-  app.use(requestDeadlineMiddleware(options.requestTimeoutMs, options.streamingRoutes ?? []));
-  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(bodyParserErrorHandler);
-  app.use(rejectNonObjectBodies);
+  app.use(
+    edgeMiddleware({
+      logger: options.logger,
+      drain: app.get(DrainState),
+      requestTimeoutMs: options.requestTimeoutMs,
+      streamingRoutes: options.streamingRoutes ?? [],
+    }),
+  );
+  app.use(jsonBodyMiddleware());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
 
@@ -61,7 +60,23 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   server.keepAliveTimeout = 65_000;
 }
 
-function bodyParserErrorHandler(error: Error & { type?: string; status?: number }, request: Request, response: Response, next: NextFunction): void {
+/** The JSON body, refused in the error shape when it cannot be read or is not an object; requests without one skip it all. */
+function jsonBodyMiddleware() {
+  const parse = express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
+  return (request: Request, response: Response, next: NextFunction): void => {
+    // The parser's own test for a body: any Content-Length (0 too) or Transfer-Encoding.
+    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) {
+      next();
+      return;
+    }
+    parse(request, response, (error?: unknown) => {
+      if (error) bodyParserError(error as Error & { type?: string; status?: number }, request, response, next);
+      else rejectNonObjectBodies(request, response, next);
+    });
+  };
+}
+
+function bodyParserError(error: Error & { type?: string; status?: number }, request: Request, response: Response, next: NextFunction): void {
   if (!error.type && !(typeof error.status === 'number' && error.status >= 400 && error.status < 500)) {
     next(error);
     return;

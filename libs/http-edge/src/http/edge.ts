@@ -1,8 +1,14 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { errorBody } from '../errors/error-body';
-import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
+import { logAccess } from '../observability/logging';
+import { observeRequest } from '../observability/metrics';
+import { afterResponse } from './after-response';
+import { DrainState } from './graceful-shutdown';
+import { acceptOrCreateRequestId, assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
 export interface StreamingRoute {
   method: string;
@@ -14,56 +20,65 @@ function hasBody(request: Request): boolean {
   return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
 
-function streamingRouteOf(request: Request, routes: ReadonlyArray<StreamingRoute>): StreamingRoute | undefined {
-  return routes.find((route) => route.method === request.method && route.path === request.path);
-}
-
-/** Tenant data must not be cached by a proxy or sniffed into another type by a browser. */
-export function securityHeadersMiddleware(_request: Request, response: Response, next: NextFunction): void {
-  response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  next();
-}
-
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-/** Not JSON is a 415, not an empty body failing validation field by field; streaming routes take their own media type. */
-export function mediaTypeMiddleware(streamingRoutes: ReadonlyArray<StreamingRoute>) {
+export interface EdgeOptions {
+  logger: Logger;
+  drain: DrainState;
+  requestTimeoutMs: number;
+  streamingRoutes: ReadonlyArray<StreamingRoute>;
+}
+
+/**
+ * What every request goes through before Nest, in one layer: its id, the headers every answer carries, the in-flight count,
+ * one listener for the end of the response (access log and metrics), a 415 for a body that is not JSON, and the deadline.
+ */
+export function edgeMiddleware({ logger, drain, requestTimeoutMs, streamingRoutes }: EdgeOptions) {
   return (request: Request, response: Response, next: NextFunction): void => {
+    const started = performance.now();
+    assignRequestId(request, response);
+    // Tenant data must not be cached by a proxy or sniffed into another type by a browser.
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    drain.admit(response);
+    afterResponse(response, (finished) => {
+      if (!finished) return;
+      const elapsedMs = performance.now() - started;
+      observeRequest(request, response, elapsedMs / 1000);
+      logAccess(logger, request, response, elapsedMs);
+    });
     if (!hasBody(request)) {
       next();
       return;
     }
-    const contentType = request.headers['content-type'] ?? '';
-    const streaming = streamingRouteOf(request, streamingRoutes);
-    const accepted = streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_TYPE.test(contentType);
-    if (accepted) {
-      next();
+    const streaming = streamingRoutes.find((route) => route.method === request.method && route.path === request.path);
+    if (!acceptsMediaType(request, streaming)) {
+      const expected = streaming ? streaming.type : 'application/json';
+      response.status(415).json(errorBody(415, `Content-Type must be ${expected}`, requestIdOf(request)));
       return;
     }
-    const expected = streaming ? streaming.type : 'application/json';
-    response.status(415).json(errorBody(415, `Content-Type must be ${expected}`, requestIdOf(request)));
+    // A streaming route's longer bound is Node's requestTimeout; a request without a body is whole once its headers are.
+    if (!streaming && !request.complete) startRequestDeadline(request, response, requestTimeoutMs);
+    next();
   };
 }
 
-/** The whole request within ms, except the streaming routes (Node's requestTimeout carries their longer bound). */
-export function requestDeadlineMiddleware(ms: number, streamingRoutes: ReadonlyArray<StreamingRoute>) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    // A request without a body is whole once its headers are (Node's headersTimeout bounds those).
-    if (!hasBody(request) || request.complete || streamingRouteOf(request, streamingRoutes)) {
-      next();
-      return;
-    }
-    const timer = setTimeout(() => {
-      if (request.complete || response.headersSent) return;
-      response.setHeader('Connection', 'close');
-      response.status(408).json(errorBody(408, 'Request timed out', requestIdOf(request)));
-    }, ms);
-    timer.unref();
-    request.once('end', () => clearTimeout(timer));
-    request.once('close', () => clearTimeout(timer));
-    next();
-  };
+/** Not JSON is a 415, not an empty body failing validation field by field; streaming routes take their own media type. */
+function acceptsMediaType(request: Request, streaming: StreamingRoute | undefined): boolean {
+  const contentType = request.headers['content-type'] ?? '';
+  return streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_TYPE.test(contentType);
+}
+
+/** The whole request within ms. */
+function startRequestDeadline(request: Request, response: Response, ms: number): void {
+  const timer = setTimeout(() => {
+    if (request.complete || response.headersSent) return;
+    response.setHeader('Connection', 'close');
+    response.status(408).json(errorBody(408, 'Request timed out', requestIdOf(request)));
+  }, ms);
+  timer.unref();
+  request.once('end', () => clearTimeout(timer));
+  request.once('close', () => clearTimeout(timer));
 }
 
 const CLIENT_ERROR_STATUS: Record<string, number> = {

@@ -1,5 +1,6 @@
 import { Injectable, INestApplication, Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Response } from 'express';
+import { afterResponse } from './after-response';
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { stopTracing } from '@app/telemetry';
@@ -10,18 +11,12 @@ export class DrainState {
   draining = false;
   inFlight = 0;
 
-  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
+  /** Counts the request in flight until its response is over; while draining, asks the client to close the connection. */
+  admit(response: Response): void {
     this.inFlight += 1;
-    let counted = true;
-    const done = () => {
-      if (counted) this.inFlight -= 1;
-      counted = false;
-    };
-    response.once('finish', done);
-    response.once('close', done);
+    afterResponse(response, () => (this.inFlight -= 1));
     if (this.draining) response.setHeader('Connection', 'close');
-    next();
-  };
+  }
 }
 
 const SETTLE_MS = 200;

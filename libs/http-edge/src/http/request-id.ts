@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -12,16 +12,19 @@ export function acceptOrCreateRequestId(incoming: unknown): string {
 
 type RequestWithId = Request & { id?: string; serverRequestId?: string; clientRequestId?: string };
 
-/** The id answered is the client's when it sent a safe one; the server makes its own beside it, for records a client must not choose. */
-export function requestIdMiddleware(request: Request, response: Response, next: NextFunction): void {
+/**
+ * The id answered is the client's when it sent a safe one; the server makes its own beside it, for records a client must not
+ * choose (when the client sent none, the id answered is the server's own).
+ */
+export function assignRequestId(request: Request, response: Response): void {
   const incoming = request.headers['x-request-id'];
   const id = acceptOrCreateRequestId(incoming);
   const withId = request as RequestWithId;
-  withId.serverRequestId = randomUUID();
-  withId.clientRequestId = id === incoming ? id : undefined;
+  const chosenByClient = id === incoming;
+  withId.serverRequestId = chosenByClient ? randomUUID() : id;
+  withId.clientRequestId = chosenByClient ? id : undefined;
   withId.id = id;
   response.setHeader(REQUEST_ID_HEADER, id);
-  next();
 }
 
 export function serverRequestIdOf(request: Request): string {

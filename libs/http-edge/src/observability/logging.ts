@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { performance } from 'node:perf_hooks';
+import type { Request, Response } from 'express';
 import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
 import { POLLED_PATHS, tagTraceWithTenant } from '@app/telemetry';
@@ -74,24 +73,18 @@ export function noteRequestTenant(response: Response, tenantId: string): void {
   tagTraceWithTenant(tenantId);
 }
 
-export function accessLogMiddleware(logger: Logger) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    const started = performance.now();
-    response.on('finish', () => {
-      const status = response.statusCode;
-      // A 429 is the rate limiter doing its job: at warn, a noisy tenant would flood the log.
-      const level: Level = status >= 500 ? 'error' : status >= 400 && status !== 429 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level) || POLLED_PATHS.test(request.originalUrl)) return;
-      logger[level](
-        {
-          req: { id: requestIdOf(request), serverId: serverRequestIdOf(request), method: request.method, url: request.originalUrl },
-          tenant: { id: tenantOfResponse.get(response) },
-          res: { statusCode: status },
-          responseTime: Math.round(performance.now() - started),
-        },
-        'request completed',
-      );
-    });
-    next();
-  };
+/** One line per finished request; a 429 is the rate limiter doing its job, so it stays at info where a noisy tenant cannot flood warn. */
+export function logAccess(logger: Logger, request: Request, response: Response, responseTimeMs: number): void {
+  const status = response.statusCode;
+  const level: Level = status >= 500 ? 'error' : status >= 400 && status !== 429 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level) || POLLED_PATHS.test(request.originalUrl)) return;
+  logger[level](
+    {
+      req: { id: requestIdOf(request), serverId: serverRequestIdOf(request), method: request.method, url: request.originalUrl },
+      tenant: { id: tenantOfResponse.get(response) },
+      res: { statusCode: status },
+      responseTime: Math.round(responseTimeMs),
+    },
+    'request completed',
+  );
 }
