@@ -14,7 +14,7 @@ import { MAIN_JS, PROBE, ROOT, say } from './setup';
 import { CONFIG } from './workload';
 
 export interface SideBySideServer {
-  server: 'api' | 'api-traced' | Peer;
+  server: 'api' | 'api-logged' | 'api-traced' | Peer;
   label: string;
   load: LoadResult;
   cpuMsPerRequest: number | null;
@@ -30,12 +30,15 @@ export interface SideBySide {
   nestFastifyCpuToExpress: number | null;
   /** CPU per request with tracing on over off, and what the receiver got (export requests, protobuf bytes). */
   tracingCpuRatio: number | null;
+  /** CPU per request with the access log at info over the bench's warn. */
+  accessLogCpuRatio: number | null;
   otlpExports: number;
   otlpBytes: number;
 }
 
 const LABELS: Record<SideBySideServer['server'], string> = {
   api: 'API (NestJS)',
+  'api-logged': 'API with the access log at info (the production level)',
   'api-traced': 'API with tracing (OTLP to a local receiver)',
   nest: 'Peer: NestJS on express + pg, same work, nothing else',
   'nest-fastify': 'Peer: NestJS on fastify + pg, same work, nothing else',
@@ -90,7 +93,7 @@ export async function measureSideBySide(options: {
   delete roleEnvironment.EMBEDDED_PG_DIR;
   const start = async (server: Exclude<SideBySideServer['server'], 'api'>): Promise<ApiProcess> => {
     const port = await freePort();
-    const peer = server !== 'api-traced';
+    const peer = server !== 'api-traced' && server !== 'api-logged';
     return startApi({
       name: `${options.name}-${server}`,
       ...(peer ? peerProgram(server) : { mainJs: MAIN_JS, nodeArgs: [] }),
@@ -100,6 +103,8 @@ export async function measureSideBySide(options: {
         ...roleEnvironment,
         PORT: String(port),
         ...(server === 'api-traced' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {}),
+        // The bench's API logs at warn; production logs every request at info, one line to stdout each.
+        ...(server === 'api-logged' ? { LOG_LEVEL: 'info' } : {}),
       },
       logFile: join(options.work, `${options.name}-${server}.log`),
       cwd: ROOT,
@@ -107,7 +112,7 @@ export async function measureSideBySide(options: {
   };
   const processes: Array<{ server: SideBySideServer['server']; process: ApiProcess; own: boolean }> = [{ server: 'api', process: options.api, own: false }];
   try {
-    for (const server of ['api-traced', 'nest', 'nest-fastify', 'express', 'bare'] as const)
+    for (const server of ['api-logged', 'api-traced', 'nest', 'nest-fastify', 'express', 'bare'] as const)
       processes.push({ server, process: await start(server), own: true });
     say(
       `Side by side, GET /v1/orders/:id: ${processes.map(({ server }) => server).join(', ')}; warmup ${CONFIG.warmupSec} s each, then ${options.slices} x ${options.sliceSec} s each, alternating ...`,
@@ -140,6 +145,7 @@ export async function measureSideBySide(options: {
       nestCpuToExpress: ratio(cpu('nest'), cpu('express')),
       nestFastifyCpuToExpress: ratio(cpu('nest-fastify'), cpu('express')),
       tracingCpuRatio: ratio(cpu('api-traced'), cpu('api')),
+      accessLogCpuRatio: ratio(cpu('api-logged'), cpu('api')),
       otlpExports: sink.exports(),
       otlpBytes: sink.bytes(),
     };
