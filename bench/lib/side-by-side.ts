@@ -28,6 +28,8 @@ export interface SideBySide {
   /** NestJS's own cost on this route: the nest peer's CPU per request over the express peer's. */
   nestCpuToExpress: number | null;
   nestFastifyCpuToExpress: number | null;
+  /** The API's own work on its framework: its CPU per request over the NestJS-on-fastify peer's. */
+  apiCpuToNestFastify: number | null;
   /** CPU per request with tracing on over off, and what the receiver got (export requests, protobuf bytes). */
   tracingCpuRatio: number | null;
   /** CPU per request with the access log at info over the bench's warn. */
@@ -37,7 +39,7 @@ export interface SideBySide {
 }
 
 const LABELS: Record<SideBySideServer['server'], string> = {
-  api: 'API (NestJS)',
+  api: 'API (NestJS on fastify)',
   'api-logged': 'API with the access log at info (the production level)',
   'api-traced': 'API with tracing (OTLP to a local receiver)',
   nest: 'Peer: NestJS on express + pg, same work, nothing else',
@@ -144,6 +146,7 @@ export async function measureSideBySide(options: {
       apiCpuToBare: ratio(cpu('api'), cpu('bare')),
       nestCpuToExpress: ratio(cpu('nest'), cpu('express')),
       nestFastifyCpuToExpress: ratio(cpu('nest-fastify'), cpu('express')),
+      apiCpuToNestFastify: ratio(cpu('api'), cpu('nest-fastify')),
       tracingCpuRatio: ratio(cpu('api-traced'), cpu('api')),
       accessLogCpuRatio: ratio(cpu('api-logged'), cpu('api')),
       otlpExports: sink.exports(),

@@ -234,7 +234,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
       const verdict = (value: number | null, limit: number) => (value === null ? 'n/a' : value <= limit ? 'PASS' : 'FAIL');
       say(
         `  API CPU per request / express peer: ${sideBySide.apiCpuToExpress?.toFixed(2) ?? '?'} (goal <= 1.15: ${verdict(sideBySide.apiCpuToExpress, 1.15)}); ` +
-          `/ bare node:http peer: ${sideBySide.apiCpuToBare?.toFixed(2) ?? '?'}; NestJS peer / express peer: ${sideBySide.nestCpuToExpress?.toFixed(2) ?? '?'} (on fastify: ${sideBySide.nestFastifyCpuToExpress?.toFixed(2) ?? '?'}); access log at info / at warn: ${sideBySide.accessLogCpuRatio?.toFixed(2) ?? '?'}; tracing on / off: ${sideBySide.tracingCpuRatio?.toFixed(2) ?? '?'} ` +
+          `/ bare node:http peer: ${sideBySide.apiCpuToBare?.toFixed(2) ?? '?'}; NestJS peer / express peer: ${sideBySide.nestCpuToExpress?.toFixed(2) ?? '?'} (on fastify: ${sideBySide.nestFastifyCpuToExpress?.toFixed(2) ?? '?'}); API / NestJS-on-fastify peer: ${sideBySide.apiCpuToNestFastify?.toFixed(2) ?? '?'}; access log at info / at warn: ${sideBySide.accessLogCpuRatio?.toFixed(2) ?? '?'}; tracing on / off: ${sideBySide.tracingCpuRatio?.toFixed(2) ?? '?'} ` +
           `(${sideBySide.otlpExports} OTLP exports, ${(sideBySide.otlpBytes / 1e6).toFixed(1)} MB)`,
       );
     }

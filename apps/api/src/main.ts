@@ -28,9 +28,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApiApp(environment, endpoints);
   logUnhandledRejections();
   installGracefulShutdown(app, environment.SHUTDOWN_DRAIN_MS, stopDatabase);
-  // Nest hands extra arguments on to http.Server#listen(port, host, backlog); its typings stop at host.
-  const listener = app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> };
-  await listenOrExplain(() => listener.listen(environment.PORT, environment.HOST, LISTEN_BACKLOG), environment.PORT, 'PORT');
+  await listenOrExplain(() => app.listen({ port: environment.PORT, host: environment.HOST, backlog: LISTEN_BACKLOG }), environment.PORT, 'PORT');
   say(`Tenant API listening on http://localhost:${environment.PORT}  (OpenAPI: http://localhost:${environment.PORT}/docs)`);
 }
 

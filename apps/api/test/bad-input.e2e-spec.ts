@@ -45,6 +45,14 @@ const TENANT_API_CASES: Array<[string, BadRequest]> = [
     { method: 'post', path: '/v1/orders', body: JSON.stringify(orderBody()), headers: { 'Content-Encoding': 'gzip' }, status: 400, field: null },
   ],
   [
+    'a body in an encoding the server does not read',
+    { method: 'post', path: '/v1/orders', body: JSON.stringify(orderBody()), headers: { 'Content-Encoding': 'compress' }, status: 415, field: null },
+  ],
+  [
+    'a JSON body in a charset other than UTF-8',
+    { method: 'post', path: '/v1/orders', body: JSON.stringify(orderBody()), contentType: 'application/json; charset=iso-8859-1', status: 415, field: null },
+  ],
+  [
     'a body nested 10000 levels deep',
     order(
       `{"countryCode":"US","items":${deepArray(10000)}}`,

@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { bearer, createOrder, createTenant, TEST_ADMIN_TOKEN } from '@app/testing';
+import { bearer, createOrder, createTenant, orderBody, TEST_ADMIN_TOKEN } from '@app/testing';
 import { startTestApi, TestApi } from './support/api';
 
 const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
@@ -57,6 +58,23 @@ describe('The HTTP edge: what clients nobody here wrote see', () => {
   it('401s carry WWW-Authenticate: Bearer', async () => {
     const response = await request(api.server).get('/v1/orders').expect(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ])('reads a JSON body compressed with %s', async (encoding, compress) => {
+    const tenant = await createTenant(api.admin);
+    const body = orderBody({ note: 'compressed' });
+    // fetch sends the bytes as they are (supertest would serialize a Buffer as JSON).
+    const response = await fetch(`http://127.0.0.1:${port}/v1/orders`, {
+      method: 'POST',
+      headers: { ...bearer(tenant.apiKey), 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+      body: compress(Buffer.from(JSON.stringify(body))),
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ note: 'compressed', countryCode: body.countryCode });
   });
 
   it('tenant data is marked no-store and nosniff', async () => {

@@ -1,4 +1,4 @@
 import { startTracing } from '@app/telemetry';
 
-// Imported first by main: the instrumentations patch http, express and pg only if they load before them.
+// Imported first by main: the instrumentations patch http and pg only if they load before them.
 startTracing('control-plane');

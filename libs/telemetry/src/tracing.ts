@@ -8,7 +8,7 @@ let running: NodeSDK | undefined;
 
 /**
  * Starts OpenTelemetry tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, and does nothing (loads nothing) otherwise. Must run before
- * http, express and pg are first required: each app's main imports its `tracing` module first. The SDK reads the other standard
+ * http and pg are first required: each app's main imports its `tracing` module first. The SDK reads the other standard
  * OTEL_* variables (protocol, service name, sampler, headers) itself.
  */
 export function startTracing(serviceName: string, environment: NodeJS.ProcessEnv = process.env): boolean {
@@ -29,14 +29,6 @@ export function startTracing(serviceName: string, environment: NodeJS.ProcessEnv
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => POLLED_PATHS.test(request.url ?? ''),
-        // The route template from the route express matched. The express instrumentation would give the same name, but it wraps
-        // every one of the dozen layers a request passes (17 µs a request in the profile) and adds a span of its own.
-        applyCustomAttributesOnSpan: (span, request) => {
-          const route = (request as { route?: { path?: unknown } }).route?.path;
-          if (typeof route !== 'string') return;
-          span.setAttribute('http.route', route);
-          span.updateName(`${(request as { method?: string }).method ?? 'GET'} ${route}`);
-        },
       }),
       new PgInstrumentation({
         // Without a request around it (listener heartbeats, usage flushes) a query is not worth a trace of its own.

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { bearerToken, looksLikeApiKey, looksLikeGeneratedAdminToken, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
 
@@ -9,7 +9,7 @@ export class AnalyticsTokenGuard implements CanActivate {
   constructor(@Inject(Environment) private readonly environment: Environment) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
     if (!token) throw new UnauthorizedException('Missing bearer analytics token');
     const { ANALYTICS_TOKEN: analyticsToken, ADMIN_TOKEN: adminToken } = this.environment;
     if (analyticsToken !== undefined && secretsEqual(token, analyticsToken)) return true;

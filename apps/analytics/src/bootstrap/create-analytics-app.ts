@@ -1,13 +1,11 @@
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, createLogger, PinoNestLogger } from '@app/http-edge';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, createLogger } from '@app/http-edge';
 import { DatabaseEndpoints, Environment } from '@app/config';
 import { AppModule } from '../app.module';
 
-export async function createAnalyticsApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<INestApplication> {
+export async function createAnalyticsApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<NestFastifyApplication> {
   const logger = createLogger(environment);
-  const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, logger: new PinoNestLogger(logger) });
-  configureHttpApp(app, {
+  return createHttpApp(AppModule.register({ environment, endpoints }), {
     logger,
     title: 'Cross-tenant analytics',
     description:
@@ -18,5 +16,4 @@ export async function createAnalyticsApp(environment: Environment, endpoints: Da
     bearerSchemes: ['analyticsToken'],
     requestTimeoutMs: environment.REQUEST_TIMEOUT_MS,
   });
-  return app;
 }

@@ -1,13 +1,12 @@
 import { ForbiddenException, Inject, Injectable, NestMiddleware, UnauthorizedException } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, noteRequestTenant, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
-import { runWithTenant } from '@app/tenancy';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
-import { AuthenticatedRequest } from './authenticated-request';
+import { grantRequest } from './authenticated-request';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
-/** The only way into a tenant context: the api key decides the tenant, nothing in the request can. */
+/** The only way to a tenant: the api key decides it, nothing in the request can (TenantContextInterceptor then enters its context). */
 @Injectable()
 export class TenantAuthMiddleware implements NestMiddleware {
   constructor(
@@ -16,7 +15,7 @@ export class TenantAuthMiddleware implements NestMiddleware {
     @Inject(Environment) private readonly environment: Environment,
   ) {}
 
-  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+  async use(request: IncomingMessage, response: ServerResponse, next: () => void): Promise<void> {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthorizedException('Missing bearer api key');
     const grant = await this.authenticator.authenticate(token);
@@ -31,7 +30,7 @@ export class TenantAuthMiddleware implements NestMiddleware {
     if (grant.tenantStatus !== 'active') throw new ForbiddenException('Tenant is suspended');
     await this.rateLimiter.consume(grant, response);
 
-    (request as AuthenticatedRequest).grant = grant;
-    runWithTenant({ tenantId: grant.tenantId, planId: grant.planId, statementTimeoutMs: grant.statementTimeoutMs }, () => next());
+    grantRequest(request, grant);
+    next();
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Environment } from '@app/config';
 import { loggableError, RateLimitedException } from '@app/http-edge';
 import { ApiKeyGrant } from './api-keys.repository';
@@ -43,7 +43,7 @@ export class TenantRateLimiter implements OnModuleInit, OnModuleDestroy {
     await this.sync();
   }
 
-  async consume(grant: ApiKeyGrant, response: Response): Promise<void> {
+  async consume(grant: ApiKeyGrant, response: ServerResponse): Promise<void> {
     if (!this.environment.RATE_LIMIT_ENABLED) return;
     const now = Date.now();
     const window = this.windowOf(grant.tenantId, now - (now % WINDOW_MS));

@@ -1,13 +1,11 @@
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, createLogger, PinoNestLogger } from '@app/http-edge';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, createLogger } from '@app/http-edge';
 import { AppRoleEndpoints, Environment } from '@app/config';
 import { AppModule } from '../app.module';
 
-export async function createApiApp(environment: Environment, endpoints: AppRoleEndpoints): Promise<INestApplication> {
+export async function createApiApp(environment: Environment, endpoints: AppRoleEndpoints): Promise<NestFastifyApplication> {
   const logger = createLogger(environment);
-  const app = await NestFactory.create(AppModule.register({ environment, endpoints }), { bodyParser: false, logger: new PinoNestLogger(logger) });
-  configureHttpApp(app, {
+  return createHttpApp(AppModule.register({ environment, endpoints }), {
     logger,
     title: 'Multi-tenant orders API',
     description:
@@ -17,5 +15,4 @@ export async function createApiApp(environment: Environment, endpoints: AppRoleE
     requestTimeoutMs: environment.REQUEST_TIMEOUT_MS,
     documentRules: { rateLimitedPrefix: '/v1' },
   });
-  return app;
 }

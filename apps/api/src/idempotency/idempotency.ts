@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationFailedException } from '@app/http-edge';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -17,7 +17,7 @@ export const IDEMPOTENCY_HEADER_DOC = {
 };
 
 export const IdempotencyKey = createParamDecorator((_data: unknown, context: ExecutionContext): string | null => {
-  const value = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
+  const value = context.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
   if (value === undefined) return null;
   if (typeof value !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(value)) {
     throw new ValidationFailedException([{ field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1 to 200 printable ASCII characters' }]);
@@ -55,7 +55,7 @@ export function settleIdempotentWrite<T>(stored: { outcome: IdempotentOutcome; r
   return { value: stored.record, replayed: stored.outcome === 'replayed' };
 }
 
-export function markReplay<T>(response: Response, result: IdempotentResult<T>): T {
-  if (result.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+export function markReplay<T>(reply: FastifyReply, result: IdempotentResult<T>): T {
+  if (result.replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
   return result.value;
 }

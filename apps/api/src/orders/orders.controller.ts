@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiOperation,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ParseIdPipe } from '@app/http-edge';
 import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, markReplay } from '../idempotency/idempotency';
 import { presentOrder, presentOrderDetails, presentPayment } from './order.presenter';
@@ -37,7 +37,7 @@ export class OrdersController {
   async create(
     @Body() body: CreateOrderDto,
     @IdempotencyKey() idempotencyKey: string | null,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<OrderView> {
     return presentOrderDetails(markReplay(response, await this.orders.create(body, idempotencyKey)));
   }
@@ -75,7 +75,7 @@ export class OrdersController {
     @Param('id', new ParseIdPipe()) id: number,
     @Body() body: CreatePaymentDto,
     @IdempotencyKey() idempotencyKey: string | null,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<PaymentView> {
     return presentPayment(markReplay(response, await this.payments.capture(id, body, idempotencyKey)));
   }

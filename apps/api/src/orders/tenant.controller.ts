@@ -1,7 +1,8 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { TenantView } from '@app/tenants';
-import type { AuthenticatedRequest } from '../auth/authenticated-request';
+import { CurrentGrant } from '../auth/authenticated-request';
+import type { ApiKeyGrant } from '../auth/api-keys.repository';
 import { OrderStatsView } from './orders.dto';
 import { OrdersService } from './orders.service';
 
@@ -14,8 +15,7 @@ export class TenantController {
   @ApiOperation({ summary: 'The calling tenant' })
   @Get('tenant')
   @ApiOkResponse({ type: TenantView, description: 'The tenant the api key belongs to' })
-  tenant(@Req() request: AuthenticatedRequest): TenantView {
-    const { grant } = request;
+  tenant(@CurrentGrant() grant: ApiKeyGrant): TenantView {
     return {
       id: grant.tenantId,
       name: grant.tenantName,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ParseIdPipe } from '@app/http-edge';
 import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey, markReplay } from '../idempotency/idempotency';
 import { CreateRefundDto, RefundListView, RefundView } from './refunds.dto';
@@ -22,7 +22,7 @@ export class RefundsController {
     @Param('paymentId', new ParseIdPipe('paymentId')) paymentId: number,
     @Body() body: CreateRefundDto,
     @IdempotencyKey() idempotencyKey: string | null,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<RefundView> {
     return markReplay(response, await this.refunds.refund(orderId, paymentId, body, idempotencyKey));
   }

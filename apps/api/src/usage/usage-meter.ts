@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, NestMiddleware, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Environment } from '@app/config';
-import { afterResponse, loggableError } from '@app/http-edge';
+import { afterResponse, edgeFactsOf, loggableError } from '@app/http-edge';
 import { requestsCounter, UsageIncrement, UsageRepository, utcDay, WRITTEN_COUNTERS } from '@app/usage';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotency';
-import type { AuthenticatedRequest } from '../auth/authenticated-request';
+import { grantOf } from '../auth/authenticated-request';
 
 const RESOURCES = new Set(['orders', 'payments', 'refunds', 'tenant', 'stats', 'countries', 'plans', 'usage']);
 const WRITES: Record<string, keyof typeof WRITTEN_COUNTERS> = {
@@ -55,13 +55,14 @@ export class UsageMeter implements OnModuleInit, OnModuleDestroy {
     await this.flush();
   }
 
-  record(request: Request, response: Response): void {
-    const { grant } = request as Partial<AuthenticatedRequest>;
+  record(request: IncomingMessage, response: ServerResponse): void {
+    const grant = grantOf(request);
     if (!grant) return;
-    const template = (request.route as { path?: string } | undefined)?.path;
+    const template = edgeFactsOf(request)?.routeTemplate;
+    const method = request.method ?? 'GET';
     const day = this.currentDay();
-    this.count(grant.tenantId, day, this.requestCounter(request.method, template));
-    const written = request.method === 'POST' && template ? WRITES[template] : undefined;
+    this.count(grant.tenantId, day, this.requestCounter(method, template));
+    const written = method === 'POST' && template ? WRITES[template] : undefined;
     if (written && response.statusCode === 201 && !response.getHeader(IDEMPOTENT_REPLAYED_HEADER)) {
       this.count(grant.tenantId, day, WRITTEN_COUNTERS[written]);
     }
@@ -119,7 +120,7 @@ export class UsageMeter implements OnModuleInit, OnModuleDestroy {
 export class UsageMeterMiddleware implements NestMiddleware {
   constructor(private readonly meter: UsageMeter) {}
 
-  use(request: Request, response: Response, next: NextFunction): void {
+  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
     afterResponse(response, (finished) => finished && this.meter.record(request, response));
     next();
   }

@@ -12,7 +12,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ParseUuidPipe } from '@app/http-edge';
 import { Audited } from '../audit/admin-audit';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
@@ -40,8 +41,9 @@ export class ArchiveController {
   @ApiBody({ description: 'A tenant archive as GET /admin/tenants/{id}/export streams it', schema: { type: 'string' } })
   @ApiCreatedResponse({ type: ImportedTenantView, description: 'The tenant and every row were written in one transaction' })
   @ApiConflictResponse({ description: 'A tenant with that id exists (import with ?as=new for a copy)' })
-  async import(@Query() query: ImportQueryDto, @Req() request: Request): Promise<ImportedTenantView> {
-    const lines = readLines(request, MAX_ARCHIVE_LINE_BYTES);
+  async import(@Query() query: ImportQueryDto, @Req() request: FastifyRequest): Promise<ImportedTenantView> {
+    // The route's body reader leaves Node's request unread: the archive streams from it, line by line.
+    const lines = readLines(request.raw, MAX_ARCHIVE_LINE_BYTES);
     const { tenant, apiKey, rows } = await this.imports.import(lines, { asNew: query.as === 'new' });
     return { tenant: { ...tenant, createdAt: new Date(tenant.createdAt).toISOString() }, apiKey, rows };
   }
@@ -56,16 +58,18 @@ export class ArchiveController {
   })
   @ApiNotFoundResponse()
   @ApiParam({ name: 'id', format: 'uuid', description: 'Tenant id' })
-  async export(@Param('id', new ParseUuidPipe()) id: string, @Res() response: Response): Promise<void> {
+  async export(@Param('id', new ParseUuidPipe()) id: string, @Res() reply: FastifyReply): Promise<void> {
     const tenant = await this.tenants.get(id);
-    response.status(200).setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="tenant-${id}.ndjson"`);
+    // Written to Node's response as the rows stream, with backpressure; fastify leaves it alone from here.
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Content-Disposition': `attachment; filename="tenant-${id}.ndjson"` });
     await this.exports.export(tenant, (line) => writeWithBackpressure(response, line));
     response.end();
   }
 }
 
-function writeWithBackpressure(response: Response, chunk: string): Promise<void> {
+function writeWithBackpressure(response: ServerResponse, chunk: string): Promise<void> {
   if (response.write(chunk)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onDrain = () => {

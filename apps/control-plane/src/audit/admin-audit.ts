@@ -3,7 +3,7 @@ import { applyDecorators, CallHandler, ExecutionContext, Injectable, Logger, Nes
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiProperty } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { from, mergeMap, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { clientRequestIdOf, loggableError, serverRequestIdOf } from '@app/http-edge';
@@ -117,7 +117,8 @@ export class AuditTrail {
   }
 
   recordAfter(action: AdminAction, request: Request, result: unknown): Promise<void> {
-    const tenantId = typeof request.params.id === 'string' ? request.params.id : tenantIdOf(result);
+    const { id } = paramsOf(request);
+    const tenantId = typeof id === 'string' ? id : tenantIdOf(result);
     return this.audit.record(entryOf(action, request, tenantId, detailsOf(request, result)));
   }
 }
@@ -169,7 +170,7 @@ export class AuditRefusals {
     this.recordedInWindow += 1;
     const suppressedBefore = this.suppressed;
     this.suppressed = 0;
-    const details: Record<string, unknown> = { method: request.method, path: request.path.slice(0, 200), status };
+    const details: Record<string, unknown> = { method: request.method, path: pathOf(request).slice(0, 200), status };
     if (suppressedBefore > 0) details.suppressedBefore = suppressedBefore;
     this.audit.record({ ...entryOf('admin.refused', request, null, details), actor }).catch((error: unknown) => {
       this.logger.warn({ error: loggableError(error) }, 'could not record a refused admin attempt');
@@ -181,6 +182,14 @@ function entryOf(action: AdminAction, request: Request, tenantId: string | null,
   return { actor: 'admin-token', action, tenantId, requestId: serverRequestIdOf(request), clientRequestId: clientRequestIdOf(request), details };
 }
 
+function paramsOf(request: Request): Record<string, unknown> {
+  return (request.params ?? {}) as Record<string, unknown>;
+}
+
+function pathOf(request: Request): string {
+  return request.url.split('?', 1)[0];
+}
+
 function tenantIdOf(result: unknown): string | null {
   const tenant = (result as { tenant?: { id?: unknown } } | undefined)?.tenant;
   return typeof tenant?.id === 'string' ? tenant.id : null;
@@ -188,7 +197,7 @@ function tenantIdOf(result: unknown): string | null {
 
 /** Parameters and what was made; the api key a result carries is a secret and is never kept. */
 function detailsOf(request: Request, result: unknown): Record<string, unknown> {
-  const { id: _tenantId, ...params } = request.params;
+  const { id: _tenantId, ...params } = paramsOf(request);
   const details: Record<string, unknown> = { ...params, ...(request.query as Record<string, unknown>) };
   if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) Object.assign(details, request.body);
   const made = result as
@@ -196,7 +205,7 @@ function detailsOf(request: Request, result: unknown): Record<string, unknown> {
   for (const key of ['jobId', 'rows', 'shardId', 'nodeName', 'nodePort', 'pinned'] as const) {
     if (made?.[key] !== undefined) details[key] = made[key];
   }
-  if (typeof made?.id === 'string' && request.method === 'POST' && request.path.endsWith('/api-keys')) details.keyId = made.id;
+  if (typeof made?.id === 'string' && request.method === 'POST' && pathOf(request).endsWith('/api-keys')) details.keyId = made.id;
   return details;
 }
 

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Environment } from '@app/config';
 import { bearerToken, looksLikeApiKey, secretsEqual } from '@app/http-edge';
 import { AuditRefusals } from '../audit/admin-audit';
@@ -13,7 +13,7 @@ export class AdminTokenGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       this.refusals.record(request, 401, 'no-token');

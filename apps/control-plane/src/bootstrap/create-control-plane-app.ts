@@ -1,13 +1,11 @@
-import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DatabaseEndpoints, Environment } from '@app/config';
-import { configureHttpApp, createLogger, PinoNestLogger } from '@app/http-edge';
+import { createHttpApp, createLogger } from '@app/http-edge';
 import { ControlPlaneModule } from '../app.module';
 
-export async function createControlPlaneApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<INestApplication> {
+export async function createControlPlaneApp(environment: Environment, endpoints: DatabaseEndpoints): Promise<NestFastifyApplication> {
   const logger = createLogger(environment);
-  const app = await NestFactory.create(ControlPlaneModule.register({ environment, endpoints }), { bodyParser: false, logger: new PinoNestLogger(logger) });
-  configureHttpApp(app, {
+  return createHttpApp(ControlPlaneModule.register({ environment, endpoints }), {
     logger,
     title: 'Multi-tenant orders: control plane',
     description:
@@ -18,5 +16,4 @@ export async function createControlPlaneApp(environment: Environment, endpoints:
     streamingTimeoutMs: environment.IMPORT_TIMEOUT_MS,
     streamingRoutes: [{ method: 'POST', path: '/admin/tenants/import', type: 'application/x-ndjson' }],
   });
-  return app;
 }

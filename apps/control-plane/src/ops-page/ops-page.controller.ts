@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
 const UI_DIRECTORY = join(__dirname, 'ui');
@@ -12,16 +13,19 @@ const CONTENT_SECURITY_POLICY =
 @Controller('admin/ui')
 export class OpsPageController {
   @Get()
-  page(@Res() response: Response): void {
-    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    response.type('text/html; charset=utf-8').sendFile(join(UI_DIRECTORY, 'index.html'));
+  async page(@Res() reply: FastifyReply): Promise<void> {
+    await sendAsset(reply, 'index.html', 'text/html; charset=utf-8');
   }
 
   @Get(':asset')
-  asset(@Param('asset') asset: string, @Res() response: Response): void {
+  async asset(@Param('asset') asset: string, @Res() reply: FastifyReply): Promise<void> {
     const type = ASSETS[asset];
     if (!type) throw new NotFoundException('No such asset');
-    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    response.type(type).sendFile(join(UI_DIRECTORY, asset));
+    await sendAsset(reply, asset, type);
   }
+}
+
+async function sendAsset(reply: FastifyReply, file: string, type: string): Promise<void> {
+  const content = await readFile(join(UI_DIRECTORY, file));
+  await reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY).type(type).send(content);
 }

@@ -7,19 +7,20 @@ function respond(exception: unknown) {
   const headers: Record<string, string> = {};
   let status = 0;
   let body: unknown;
+  // Node's response, as middleware passes it; fastify's reply wraps the same calls.
   const response = {
     headersSent: false,
     setHeader: (name: string, value: string) => (headers[name] = value),
-    status(code: number) {
+    writeHead(code: number) {
       status = code;
-      return this;
     },
-    json(payload: unknown) {
-      body = payload;
+    end(json: string) {
+      body = JSON.parse(json);
     },
   };
+  const request = { complete: true, edgeFacts: { requestId: 'req-1' } };
   const host = {
-    switchToHttp: () => ({ getRequest: () => ({ id: 'req-1' }), getResponse: () => response }),
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
   } as unknown as ArgumentsHost;
   new AllExceptionsFilter().catch(exception, host);
   return { status, headers, body };

@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '@app/persistence/database-errors';
 import { ErrorBody, errorBody } from './error-body';
 import { hasRetryAfter, ValidationFailedException } from './exceptions';
 import { loggableError } from './loggable-error';
+import { bodyReadRefusal } from '../http/body';
+import { AnyRequest, AnyResponse, rawRequest, rawResponse } from '../http/exchange';
 import { requestIdOf } from '../http/request-id';
 
 const DATABASE_RETRY_AFTER_SECONDS = 2;
@@ -15,8 +16,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = rawRequest(http.getRequest<AnyRequest>());
+    const given = http.getResponse<AnyResponse>();
+    const response = rawResponse(given);
     if (response.headersSent) {
       response.destroy();
       return;
@@ -35,7 +37,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     // A refused upload is not read to its end: the connection closes after the answer instead of draining the body.
     if (!request.complete && body.statusCode < 500) response.setHeader('Connection', 'close');
-    response.status(body.statusCode).json(body);
+    // Middleware (the api key check) gets Node's response, which fastify has not wrapped: it is answered directly.
+    if ('raw' in given) {
+      void given.code(body.statusCode).send(body);
+      return;
+    }
+    const json = JSON.stringify(body);
+    response.writeHead(body.statusCode, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+    response.end(json);
   }
 
   private describe(exception: unknown, requestId: string): { body: ErrorBody; retryAfterSeconds?: number } {
@@ -49,6 +58,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
         retryAfterSeconds: hasRetryAfter(exception) ? exception.retryAfterSeconds : undefined,
       };
     }
+    const refusal = bodyReadRefusal(exception);
+    if (refusal) return { body: errorBody(refusal.status, refusal.message, requestId) };
     if (isDatabaseUnavailable(exception)) {
       return {
         body: errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The database is temporarily unavailable; retry later', requestId),

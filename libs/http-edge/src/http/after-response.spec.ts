@@ -9,8 +9,8 @@ describe('afterResponse', () => {
 
   beforeAll(async () => {
     server = createServer((request, response) => {
-      afterResponse(response as never, (finished) => seen.push({ callback: 'first', finished }));
-      afterResponse(response as never, (finished) => seen.push({ callback: 'second', finished }));
+      afterResponse(response, (finished) => seen.push({ callback: 'first', finished }));
+      afterResponse(response, (finished) => seen.push({ callback: 'second', finished }));
       closeListeners.push(response.listenerCount('close'));
       if (request.url === '/hang') return;
       response.end('ok');

@@ -1,15 +1,15 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /** `finished`: the whole response was handed to the socket; false when the client went away first. */
 export type AfterResponse = (finished: boolean) => void;
 
-const pending = new WeakMap<Response, AfterResponse[]>();
+const pending = new WeakMap<ServerResponse, AfterResponse[]>();
 
 /**
  * Runs `callback` once the response is over. Every layer that needs the end of a request (in-flight count, access log, metrics,
  * usage) shares one 'close' listener, which Node emits after 'finish' or when the connection drops.
  */
-export function afterResponse(response: Response, callback: AfterResponse): void {
+export function afterResponse(response: ServerResponse, callback: AfterResponse): void {
   const callbacks = pending.get(response);
   if (callbacks) {
     callbacks.push(callback);

@@ -1,7 +1,6 @@
 import { Injectable, INestApplication, Logger } from '@nestjs/common';
-import type { Response } from 'express';
 import { afterResponse } from './after-response';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { stopTracing } from '@app/telemetry';
 import { loggableError } from '../errors/loggable-error';
@@ -12,7 +11,7 @@ export class DrainState {
   inFlight = 0;
 
   /** Counts the request in flight until its response is over; while draining, asks the client to close the connection. */
-  admit(response: Response): void {
+  admit(response: ServerResponse): void {
     this.inFlight += 1;
     afterResponse(response, () => (this.inFlight -= 1));
     if (this.draining) response.setHeader('Connection', 'close');

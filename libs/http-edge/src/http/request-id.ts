@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { AnyRequest, edgeFactsOf, EdgeFacts } from './exchange';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -10,31 +11,25 @@ export function acceptOrCreateRequestId(incoming: unknown): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-type RequestWithId = Request & { id?: string; serverRequestId?: string; clientRequestId?: string };
-
 /**
  * The id answered is the client's when it sent a safe one; the server makes its own beside it, for records a client must not
  * choose (when the client sent none, the id answered is the server's own).
  */
-export function assignRequestId(request: Request, response: Response): void {
+export function requestIdsOf(request: IncomingMessage): Pick<EdgeFacts, 'requestId' | 'serverRequestId' | 'clientRequestId'> {
   const incoming = request.headers['x-request-id'];
-  const id = acceptOrCreateRequestId(incoming);
-  const withId = request as RequestWithId;
-  const chosenByClient = id === incoming;
-  withId.serverRequestId = chosenByClient ? randomUUID() : id;
-  withId.clientRequestId = chosenByClient ? id : undefined;
-  withId.id = id;
-  response.setHeader(REQUEST_ID_HEADER, id);
+  const requestId = acceptOrCreateRequestId(incoming);
+  const chosenByClient = requestId === incoming;
+  return { requestId, serverRequestId: chosenByClient ? randomUUID() : requestId, clientRequestId: chosenByClient ? requestId : null };
 }
 
-export function serverRequestIdOf(request: Request): string {
-  return (request as RequestWithId).serverRequestId ?? randomUUID();
+export function serverRequestIdOf(request: AnyRequest): string {
+  return edgeFactsOf(request)?.serverRequestId ?? randomUUID();
 }
 
-export function clientRequestIdOf(request: Request): string | null {
-  return (request as RequestWithId).clientRequestId ?? null;
+export function clientRequestIdOf(request: AnyRequest): string | null {
+  return edgeFactsOf(request)?.clientRequestId ?? null;
 }
 
-export function requestIdOf(request: Request): string {
-  return (request as RequestWithId).id ?? acceptOrCreateRequestId(undefined);
+export function requestIdOf(request: AnyRequest): string {
+  return edgeFactsOf(request)?.requestId ?? acceptOrCreateRequestId(undefined);
 }

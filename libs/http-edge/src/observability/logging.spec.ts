@@ -21,8 +21,9 @@ describe('logging through pino', () => {
   }
 
   function finish(logger: pino.Logger, url: string, statusCode: number) {
-    const request = { method: 'GET', originalUrl: url, id: 'req-1', headers: {} };
-    logAccess(logger, request as never, { statusCode } as never, 12.4);
+    const request = { method: 'GET', url, headers: {} };
+    const facts = { requestId: 'req-1', serverRequestId: 'server-1', clientRequestId: 'req-1', routeTemplate: undefined };
+    logAccess(logger, request as never, facts, { statusCode } as never, 12.4);
   }
 
   it('writes one access line per request, at a level that follows the status', () => {
@@ -37,7 +38,7 @@ describe('logging through pino', () => {
       [50, 'request completed', '/v1/orders/3', 503],
       [30, 'request completed', '/v1/orders/4', 429],
     ]);
-    expect(lines[0].req).toEqual({ id: 'req-1', serverId: expect.any(String), method: 'GET', url: '/v1/orders/1' });
+    expect(lines[0].req).toEqual({ id: 'req-1', serverId: 'server-1', method: 'GET', url: '/v1/orders/1' });
     expect(lines[0].responseTime).toBe(12);
   });
 

@@ -1,9 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { Level, Logger } from 'pino';
 import type { Environment } from '@app/config';
 import { POLLED_PATHS, tagTraceWithTenant } from '@app/telemetry';
-import { requestIdOf, serverRequestIdOf } from '../http/request-id';
+import type { EdgeFacts } from '../http/exchange';
 import { loggableError } from '../errors/loggable-error';
 
 export function usePrettyLogs(environment: Pick<Environment, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal: boolean | undefined): boolean {
@@ -66,21 +66,22 @@ export class PinoNestLogger implements LoggerService {
 }
 
 /** The tenant a request acted for, on its access log line and its trace (never a metric label: unbounded). */
-const tenantOfResponse = new WeakMap<Response, string>();
+const tenantOfResponse = new WeakMap<ServerResponse, string>();
 
-export function noteRequestTenant(response: Response, tenantId: string): void {
+export function noteRequestTenant(response: ServerResponse, tenantId: string): void {
   tenantOfResponse.set(response, tenantId);
   tagTraceWithTenant(tenantId);
 }
 
 /** One line per finished request; a 429 is the rate limiter doing its job, so it stays at info where a noisy tenant cannot flood warn. */
-export function logAccess(logger: Logger, request: Request, response: Response, responseTimeMs: number): void {
+export function logAccess(logger: Logger, request: IncomingMessage, facts: EdgeFacts, response: ServerResponse, responseTimeMs: number): void {
   const status = response.statusCode;
   const level: Level = status >= 500 ? 'error' : status >= 400 && status !== 429 ? 'warn' : 'info';
-  if (!logger.isLevelEnabled(level) || POLLED_PATHS.test(request.originalUrl)) return;
+  const url = request.url ?? '';
+  if (!logger.isLevelEnabled(level) || POLLED_PATHS.test(url)) return;
   logger[level](
     {
-      req: { id: requestIdOf(request), serverId: serverRequestIdOf(request), method: request.method, url: request.originalUrl },
+      req: { id: facts.requestId, serverId: facts.serverRequestId, method: request.method, url },
       tenant: { id: tenantOfResponse.get(response) },
       res: { statusCode: status },
       responseTime: Math.round(responseTimeMs),

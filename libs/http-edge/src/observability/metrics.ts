@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import { Environment } from '@app/config';
 import { bearerToken, secretsEqual } from '../auth/bearer-token';
@@ -35,13 +35,10 @@ export const databaseUnavailableTotal = new Counter({
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** A finished request in the duration histogram, labelled by its route template, never by a raw URL or method a client could vary without bound. */
-export function observeRequest(request: Request, response: Response, seconds: number): void {
-  // A middleware's catch-all ('/{*path}') is what a request ended in when no controller took it.
-  const path = (request.route as { path?: unknown } | undefined)?.path;
-  const route = typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
-  const method = KNOWN_METHODS.has(request.method) ? request.method : 'OTHER';
-  httpRequestDuration.observe({ method, route, status: String(response.statusCode) }, seconds);
-  if (response.statusCode === 503) databaseUnavailableTotal.inc();
+export function observeRequest(method: string | undefined, routeTemplate: string | undefined, statusCode: number, seconds: number): void {
+  const route = routeTemplate ?? UNMATCHED_ROUTE;
+  httpRequestDuration.observe({ method: method && KNOWN_METHODS.has(method) ? method : 'OTHER', route, status: String(statusCode) }, seconds);
+  if (statusCode === 503) databaseUnavailableTotal.inc();
 }
 
 @Injectable()
@@ -51,7 +48,7 @@ class MetricsTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const expected = this.environment.METRICS_TOKEN;
     if (!expected) return true;
-    const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
+    const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization);
     if (!token) throw new UnauthorizedException('Missing bearer metrics token');
     if (secretsEqual(token, expected)) return true;
     const otherServiceTokens = [this.environment.ADMIN_TOKEN, this.environment.ANALYTICS_TOKEN];
