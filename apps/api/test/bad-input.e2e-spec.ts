@@ -143,6 +143,8 @@ const TENANT_API_CASES: Array<[string, BadRequest]> = [
     ],
     [`GET /v1/orders/${id}/payments`, { method: 'get', path: `/v1/orders/${id}/payments`, status: 400, field: 'id' }],
   ]),
+  ['a path with broken percent-encoding', { method: 'get', path: '/v1/orders/%ZZ', status: 400, field: null }],
+  ['a path parameter of 3000 characters', { method: 'get', path: `/v1/orders/${'1'.repeat(3000)}`, status: 414, field: null }],
   // Pagination
   ['limit=0', list('limit=0', 'limit')],
   ['limit=101', list('limit=101', 'limit')],

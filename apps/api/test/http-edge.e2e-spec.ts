@@ -77,6 +77,18 @@ describe('The HTTP edge: what clients nobody here wrote see', () => {
     expect(await response.json()).toMatchObject({ note: 'compressed', countryCode: body.countryCode });
   });
 
+  it('serves a POST without a body whatever its Content-Type (curl -d "" sends a form type)', async () => {
+    const tenant = await createTenant(api.admin);
+    const order = await createOrder(api.server, tenant);
+    const response = await request(api.server)
+      .post(`/v1/orders/${order.id}/cancel`)
+      .set(bearer(tenant.apiKey))
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('')
+      .expect(200);
+    expect(response.body).toMatchObject({ id: order.id, status: 'cancelled' });
+  });
+
   it('tenant data is marked no-store and nosniff', async () => {
     const tenant = await createTenant(api.admin);
     const order = await createOrder(api.server, tenant);

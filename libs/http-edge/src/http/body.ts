@@ -12,8 +12,7 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const DECODERS: Partial<Record<string, () => Transform>> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
 /**
- * The only body readers: JSON, inflated when compressed, refused in the error shape when it cannot be read or is not an object;
- * streaming routes read Node's request themselves.
+ * The only body reader: JSON, inflated when compressed, refused in the error shape when it cannot be read or is not an object.
  */
 export function installBodyReaders(instance: FastifyInstance, streamingRoutes: ReadonlyArray<StreamingRoute>): void {
   instance.removeAllContentTypeParsers();
@@ -40,7 +39,9 @@ export function installBodyReaders(instance: FastifyInstance, streamingRoutes: R
       done(error as Error);
     }
   });
+  // Streaming routes read Node's request themselves; any other type reaches here only without a body (the edge refuses the rest).
   for (const route of streamingRoutes) instance.addContentTypeParser(route.type, (_request, _payload, done) => done(null));
+  instance.addContentTypeParser('*', (_request, _payload, done) => done(null));
 }
 
 function parseJsonObject(request: FastifyRequest, text: string): unknown {

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Logger } from 'pino';
 import { tagTraceWithRoute } from '@app/telemetry';
 import { errorBody } from '../errors/error-body';
@@ -123,4 +123,15 @@ export function answerClientErrorInShape(error: NodeJS.ErrnoException, socket: S
       body,
     ].join('\r\n'),
   );
+}
+
+/** fastify refuses a URL it cannot route (broken percent-encoding, a path parameter over its bound) before any hook: the shape here too. */
+export function answerFrameworkErrorInShape(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { requestId } = requestIdsOf(request.raw);
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const message = status === 414 ? 'A path parameter is too long' : 'Malformed URL';
+  void reply
+    .code(status)
+    .headers({ [REQUEST_ID_HEADER]: requestId, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+    .send(errorBody(status, message, requestId));
 }

@@ -8,7 +8,7 @@ import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { PinoNestLogger } from '../observability/logging';
 import { createValidationPipe } from '../validation/validation';
 import { BODY_LIMIT_BYTES, installBodyReaders } from './body';
-import { answerClientErrorInShape, edgeHook, StreamingRoute } from './edge';
+import { answerClientErrorInShape, answerFrameworkErrorInShape, edgeHook, StreamingRoute } from './edge';
 import { DrainState } from './graceful-shutdown';
 import { completeDocument, DocumentRules } from './openapi';
 
@@ -37,6 +37,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     // Express's routing, which the contract was written against: /v1/orders/ and /V1/Orders are /v1/orders.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     clientErrorHandler: answerClientErrorInShape,
+    frameworkErrors: answerFrameworkErrorInShape,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: Math.max(options.requestTimeoutMs, options.streamingTimeoutMs ?? 0),
     skipMiddie: true,
