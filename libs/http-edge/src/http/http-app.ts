@@ -1,5 +1,5 @@
 import fastifyMiddie from '@fastify/middie';
-import { INestApplication } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -31,7 +31,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
  * Every app's HTTP server: NestJS on fastify, the edge hook first (so even a refused body gets a request id), the JSON reader, one
  * exception filter, one validation pipe and the OpenAPI document. Ready to serve (and to be called by supertest) when it resolves.
  */
-export async function createHttpApp(module: unknown, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(module: DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Express's routing, which the contract was written against: /v1/orders/ and /V1/Orders are /v1/orders.
@@ -42,7 +42,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
     requestTimeout: Math.max(options.requestTimeoutMs, options.streamingTimeoutMs ?? 0),
     skipMiddie: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { bodyParser: false, logger: new PinoNestLogger(options.logger) });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bodyParser: false, logger: new PinoNestLogger(options.logger) });
   // Nest's middleware (the api key check) after the body is read, as on express: a body that cannot be read is refused first.
   await app.register(fastifyMiddie, { hook: 'preHandler' });
   adapter.setOnRequestHook(
