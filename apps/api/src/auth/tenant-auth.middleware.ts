@@ -2,11 +2,12 @@ import { ForbiddenException, Inject, Injectable, NestMiddleware, UnauthorizedExc
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, noteRequestTenant, secretsEqual } from '@app/http-edge';
 import { Environment } from '@app/config';
+import { runWithTenant } from '@app/tenancy';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { grantRequest } from './authenticated-request';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
-/** The only way to a tenant: the api key decides it, nothing in the request can (TenantContextInterceptor then enters its context). */
+/** The only way into a tenant context: the api key decides the tenant, nothing in the request can. */
 @Injectable()
 export class TenantAuthMiddleware implements NestMiddleware {
   constructor(
@@ -31,6 +32,6 @@ export class TenantAuthMiddleware implements NestMiddleware {
     await this.rateLimiter.consume(grant, response);
 
     grantRequest(request, grant);
-    next();
+    runWithTenant({ tenantId: grant.tenantId, planId: grant.planId, statementTimeoutMs: grant.statementTimeoutMs }, () => next());
   }
 }

@@ -1,8 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module';
 import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
-import { TenantContextInterceptor } from '../auth/tenant-context.interceptor';
 import { CatalogController } from '../catalog/catalog.controller';
 import { ReferenceDataModule } from '@app/reference-data';
 import { UsageModule } from '@app/usage';
@@ -18,14 +16,7 @@ import { TenantController } from './tenant.controller';
 @Module({
   imports: [AuthModule, ReferenceDataModule, UsageModule],
   controllers: [OrdersController, TenantController, CatalogController, UsageController],
-  providers: [
-    OrdersService,
-    PaymentsService,
-    OrdersRepository,
-    PaymentsRepository,
-    UsageMeter,
-    { provide: APP_INTERCEPTOR, useClass: TenantContextInterceptor },
-  ],
+  providers: [OrdersService, PaymentsService, OrdersRepository, PaymentsRepository, UsageMeter],
   exports: [OrdersRepository],
 })
 export class TenantApiModule implements NestModule {
