@@ -71,7 +71,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
 async function main(): Promise<void> {
   const { tenants: tenantCount, orders: totalOrders } = plan(SCALE);
   say(`bench:scale on ${TARGET}: ${tenantCount} tenants, ${totalOrders} orders in three steps, ${RATE} req/s for ${PHASE_SECONDS} s per phase`);
-  const endpoints = await prepareTarget();
+  const { endpoints, stop: stopTarget } = await prepareTarget();
   for (const project of ['api', 'control-plane']) execFileSync('npx', ['nest', 'build', project], { cwd: ROOT, stdio: 'ignore' });
   const owner = new Client({ connectionString: endpoints.owner });
   await owner.connect();
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
   } finally {
     await api.stop();
     await owner.end();
+    await stopTarget();
   }
   for (const { goal: name, value, limit, pass } of results.goals) say(`${pass ? 'PASS' : 'FAIL'}  ${name}: ${String(value)} (goal ${limit})`);
   say(`\nWritten: ${RESULT_FILE}, ${CHART_FILE}`);
@@ -221,15 +222,16 @@ function goal(name: string, value: number, atMost: number, strictlyBelow = false
   save();
 }
 
-async function prepareTarget(): Promise<DatabaseEndpoints> {
+/** The database to measure, and how to stop it: the embedded node is the bench's own, the cluster is left running. */
+async function prepareTarget(): Promise<{ endpoints: DatabaseEndpoints; stop: () => Promise<void> }> {
   if (TARGET === 'embedded') {
     const database = await startThrowawayDatabase('bench-scale-');
-    return database.endpoints;
+    return { endpoints: database.endpoints, stop: () => database.stop() };
   }
   const endpoints = citusClusterEndpoints();
   await assertDurableCluster(endpoints.owner);
   await runMigrations(endpoints.owner);
-  return endpoints;
+  return { endpoints, stop: () => Promise.resolve() };
 }
 
 /** One order of each tenant to read, found per shard at once. */

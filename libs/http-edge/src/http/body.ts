@@ -18,7 +18,8 @@ export function installBodyReaders(instance: FastifyInstance, streamingRoutes: R
   instance.removeAllContentTypeParsers();
   instance.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding === 'identity') {
+    // Only the JSON reader inflates: a streaming route reads Node's request, which a decoder here would also consume.
+    if (encoding === 'identity' || !JSON_MEDIA_TYPE.test(request.headers['content-type'] ?? '')) {
       done(null, payload);
       return;
     }
