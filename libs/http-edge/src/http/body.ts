@@ -3,18 +3,18 @@ import type { Transform } from 'node:stream';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FieldError, ValidationFailedException } from '../errors/exceptions';
-import type { StreamingRoute } from './edge';
 
 /** 1 MiB, fastify's bodyLimit: the largest body a JSON route reads (inflated, when the client compressed it). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/** application/json and application/*+json, with or without parameters. */
+export const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const DECODERS: Partial<Record<string, () => Transform>> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
 
 /**
  * The only body reader: JSON, inflated when compressed, refused in the error shape when it cannot be read or is not an object.
  */
-export function installBodyReaders(instance: FastifyInstance, streamingRoutes: ReadonlyArray<StreamingRoute>): void {
+export function installBodyReaders(instance: FastifyInstance): void {
   instance.removeAllContentTypeParsers();
   instance.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -40,8 +40,8 @@ export function installBodyReaders(instance: FastifyInstance, streamingRoutes: R
       done(error as Error);
     }
   });
-  // Streaming routes read Node's request themselves; any other type reaches here only without a body (the edge refuses the rest).
-  for (const route of streamingRoutes) instance.addContentTypeParser(route.type, (_request, _payload, done) => done(null));
+  // Anything else is left unread: a streaming route reads Node's request itself, and other types reach here only without a body
+  // (the edge refuses the rest).
   instance.addContentTypeParser('*', (_request, _payload, done) => done(null));
 }
 

@@ -9,6 +9,7 @@ import { errorBody } from '../errors/error-body';
 import { logAccess } from '../observability/logging';
 import { observeRequest } from '../observability/metrics';
 import { afterResponse } from './after-response';
+import { JSON_MEDIA_TYPE } from './body';
 import { EdgeFacts, recordEdgeFacts } from './exchange';
 import { DrainState } from './graceful-shutdown';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdsOf } from './request-id';
@@ -23,7 +24,9 @@ function hasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/** On every answer: tenant data must not be cached by a proxy or sniffed into another type by a browser. */
+const STANDING_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
+const STANDING_HEADER_ENTRIES = Object.entries(STANDING_HEADERS);
 
 export interface EdgeOptions {
   logger: Logger;
@@ -49,9 +52,7 @@ export function edgeHook({ logger, drain, requestTimeoutMs, streamingRoutes }: E
     recordEdgeFacts(raw, facts);
     if (routeTemplate !== undefined) tagTraceWithRoute(routeTemplate);
     response.setHeader(REQUEST_ID_HEADER, facts.requestId);
-    // Tenant data must not be cached by a proxy or sniffed into another type by a browser.
-    response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('X-Content-Type-Options', 'nosniff');
+    for (const [name, value] of STANDING_HEADER_ENTRIES) response.setHeader(name, value);
     drain.admit(response);
     afterResponse(response, (finished) => {
       if (!finished) return;
@@ -78,7 +79,7 @@ export function edgeHook({ logger, drain, requestTimeoutMs, streamingRoutes }: E
 /** Not JSON is a 415, not an empty body failing validation field by field; streaming routes take their own media type. */
 function acceptsMediaType(request: IncomingMessage, streaming: StreamingRoute | undefined): boolean {
   const contentType = request.headers['content-type'] ?? '';
-  return streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_TYPE.test(contentType);
+  return streaming ? contentType.toLowerCase().startsWith(streaming.type) : JSON_MEDIA_TYPE.test(contentType);
 }
 
 /** The whole request within ms. */
@@ -116,8 +117,7 @@ export function answerClientErrorInShape(error: NodeJS.ErrnoException, socket: S
       'Content-Type: application/json; charset=utf-8',
       `Content-Length: ${Buffer.byteLength(body)}`,
       `${REQUEST_ID_HEADER}: ${requestId}`,
-      'Cache-Control: no-store',
-      'X-Content-Type-Options: nosniff',
+      ...STANDING_HEADER_ENTRIES.map(([name, value]) => `${name}: ${value}`),
       'Connection: close',
       '',
       body,
@@ -132,6 +132,6 @@ export function answerFrameworkErrorInShape(error: FastifyError, request: Fastif
   const message = status === 414 ? 'A path parameter is too long' : 'Malformed URL';
   void reply
     .code(status)
-    .headers({ [REQUEST_ID_HEADER]: requestId, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+    .headers({ [REQUEST_ID_HEADER]: requestId, ...STANDING_HEADERS })
     .send(errorBody(status, message, requestId));
 }

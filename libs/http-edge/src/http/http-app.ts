@@ -53,7 +53,7 @@ export async function createHttpApp(module: DynamicModule, options: HttpAppOptio
       streamingRoutes: options.streamingRoutes ?? [],
     }),
   );
-  installBodyReaders(adapter.getInstance(), options.streamingRoutes ?? []);
+  installBodyReaders(adapter.getInstance());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   serveOpenApi(app, options);
