@@ -16,6 +16,7 @@ import { CreateTenantUsage1764000014000 } from './1764000014000-CreateTenantUsag
 import { AuditClientRequestIds1764000015000 } from './1764000015000-AuditClientRequestIds';
 import { PinTenantFunctionSearchPath1764000016000 } from './1764000016000-PinTenantFunctionSearchPath';
 import { SeekOrdersPageByCursor1764000017000 } from './1764000017000-SeekOrdersPageByCursor';
+import { PlanTenantReadsOnTheirShard1764000018000 } from './1764000018000-PlanTenantReadsOnTheirShard';
 
 /** Every migration, in order. Listed explicitly so the build includes them and nothing else. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   AuditClientRequestIds1764000015000,
   PinTenantFunctionSearchPath1764000016000,
   SeekOrdersPageByCursor1764000017000,
+  PlanTenantReadsOnTheirShard1764000018000,
 ];

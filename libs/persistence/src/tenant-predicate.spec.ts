@@ -40,6 +40,7 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
       'migrations/1764000010000-CreateTenantFunctions.ts',
       'migrations/1764000012000-ReplayRetriedPaymentsAndRefunds.ts',
       'migrations/1764000017000-SeekOrdersPageByCursor.ts',
+      'migrations/1764000018000-PlanTenantReadsOnTheirShard.ts',
     ]);
     const functionStatements = statements.filter((statement) => statement.origin.startsWith('tenant_'));
     expect(new Set(functionStatements.map((statement) => statement.origin.split(' ')[0]))).toEqual(
@@ -75,6 +76,25 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
       "CREATE FUNCTION tenant_x(p_tenant_id uuid, p_other uuid) RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('app.tenant_id', p_other::text, true); END $$",
     );
     expect(tenantFunctionSettings(file)).toEqual([{ origin: expect.stringContaining('tenant_x'), setsTenantArgument: false }]);
+  });
+
+  it('reads a statement formatted with the tenant as the same statement with the tenant as $1', async () => {
+    const file = tenantFunctionFile(
+      'EXECUTE format($q$ SELECT id FROM orders o WHERE o.tenant_id = %L AND o.id = $1 $q$, p_tenant_id) INTO v_id USING p_order_id;',
+    );
+    const [statement] = tenantFunctionStatements(file);
+    expect(statement.sql.trim()).toBe('SELECT id FROM orders o WHERE o.tenant_id = $1 AND o.id = $2');
+    expect(await checkTenantPredicate(statement, DISTRIBUTED_TENANT_TABLES)).toEqual([]);
+    const unpinned = tenantFunctionFile('EXECUTE format($q$ SELECT id FROM orders o WHERE o.id = $1 AND %L IS NOT NULL $q$, p_tenant_id);');
+    expect((await checkTenantPredicate(tenantFunctionStatements(unpinned)[0], DISTRIBUTED_TENANT_TABLES)).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['another argument formatted in', 'EXECUTE format($q$ SELECT id FROM orders WHERE tenant_id = %L $q$, p_other);'],
+    ['a placeholder other than %L', 'EXECUTE format($q$ SELECT id FROM %I WHERE tenant_id = %L $q$, p_tenant_id, p_tenant_id);'],
+    ['a statement that is not a format string', 'EXECUTE v_sql USING p_tenant_id;'],
+  ])('refuses to read a dynamic statement with %s', (_name, statement) => {
+    expect(() => tenantFunctionStatements(tenantFunctionFile(statement))).toThrow(/tenant_x/);
   });
 
   it.each(statements.map((statement) => [statement.origin, statement] as const))('%s pins every tenant table to the tenant', async (_origin, statement) => {
@@ -122,3 +142,12 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
     expect(await checkTenantPredicate({ origin: 'case', sql, tenantParameter: 1 }, DISTRIBUTED_TENANT_TABLES)).toEqual([]);
   });
 });
+
+function tenantFunctionFile(statement: string): string {
+  const file = join(tmpdir(), `tenant-function-${process.pid}-${statement.length}.ts`);
+  writeFileSync(
+    file,
+    `CREATE FUNCTION tenant_x(p_tenant_id uuid, p_order_id bigint, p_other uuid) RETURNS void LANGUAGE plpgsql AS $$ BEGIN ${statement} END $$`,
+  );
+  return file;
+}

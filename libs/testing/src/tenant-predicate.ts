@@ -99,7 +99,9 @@ export function tenantFunctionSettings(file: string, tenantArgument = 'p_tenant_
 /**
  * The statements inside the PL/pgSQL tenant functions of a migration (`CREATE FUNCTION tenant_x(p_tenant_id ...`),
  * as plain SQL the same check can read: the tenant argument becomes $1, every other argument or
- * variable a further parameter, and INTO targets are dropped. It reads the simple bodies this
+ * variable a further parameter, and INTO targets are dropped. A statement built with
+ * `EXECUTE format($q$ ... $q$, p_tenant_id)` is read from its format string: each `%L` must format the
+ * tenant argument and becomes $1, its own parameters move up by one. It reads the simple bodies this
  * project writes (statements ending in `;`, IF/FOR/RETURN QUERY around them), not any PL/pgSQL.
  */
 export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenant_id'): TenantStatement[] {
@@ -109,6 +111,7 @@ export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenan
     new RegExp(`CREATE (?:OR REPLACE )?FUNCTION (tenant_\\w+)\\(${tenantArgument} [\\s\\S]*?\\$\\$([\\s\\S]*?)\\$\\$`, 'g'),
   )) {
     const [, name, body] = definition;
+    const origin = `${name} (${file.split('/').slice(-1)[0]})`;
     const pieces = body
       .replace(/--.*$/gm, '')
       .split(/;|\bLOOP\b/)
@@ -118,18 +121,39 @@ export function tenantFunctionStatements(file: string, tenantArgument = 'p_tenan
           .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|ELSE|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
           .replace(/^\s*(?:IF\b[\s\S]*?\bTHEN\b|ELSE|END IF|END|RETURN QUERY|FOR \w+ IN)/gi, '')
           .trim(),
-      )
-      .filter((piece) => /^(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(piece));
+      );
     for (const piece of pieces) {
+      if (/^EXECUTE\b/i.test(piece)) {
+        found.push({ origin, sql: formattedStatement(piece, tenantArgument, origin), tenantParameter: 1, kind: 'function' });
+        continue;
+      }
+      if (!/^(?:SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(piece)) continue;
       const variables = new Map<string, number>([[tenantArgument, 1]]);
       const sql = piece.replace(/\bINTO\s+[pv]_\w+(?:\s*,\s*[pv]_\w+)*/g, '').replace(/\b[pv]_\w+(?:\.(?:\w+|"\w+"))?/g, (variable) => {
         if (!variables.has(variable)) variables.set(variable, variables.size + 1);
         return `$${variables.get(variable)}`;
       });
-      found.push({ origin: `${name} (${file.split('/').slice(-1)[0]})`, sql, tenantParameter: 1, kind: 'function' });
+      found.push({ origin, sql, tenantParameter: 1, kind: 'function' });
     }
   }
   return found;
+}
+
+/** `EXECUTE format($q$ sql $q$, p_tenant_id, ...) ...`: the sql with the tenant as $1. Anything else formatted in cannot be checked. */
+function formattedStatement(piece: string, tenantArgument: string, origin: string): string {
+  const formatted = /^EXECUTE\s+format\(\s*\$q\$([\s\S]*?)\$q\$\s*((?:,\s*\w+\s*)*)\)/i.exec(piece);
+  if (!formatted) throw new Error(`${origin}: a dynamic statement must be EXECUTE format($q$ ... $q$, ${tenantArgument}) to be checked`);
+  const [, template, list] = formatted;
+  const argumentsFormatted = list
+    .split(',')
+    .map((argument) => argument.trim())
+    .filter(Boolean);
+  const placeholders = template.match(/%./g) ?? [];
+  if (placeholders.some((placeholder) => placeholder !== '%L') || argumentsFormatted.length !== placeholders.length)
+    throw new Error(`${origin}: only %L placeholders, one per formatted argument, can be checked`);
+  if (argumentsFormatted.some((argument) => argument !== tenantArgument))
+    throw new Error(`${origin}: only ${tenantArgument} may be formatted into a statement; pass other values with USING`);
+  return template.replace(/\$(\d+)/g, (_parameter, number: string) => `$${Number(number) + 1}`).replace(/%L/g, '$1');
 }
 
 function evaluate(node: ts.Expression, constants: Map<string, ts.Expression>, source: ts.SourceFile, tableVariants: readonly string[]): string[] {
