@@ -169,6 +169,36 @@ describe('on a Citus cluster', () => {
       expect(/Node: host=\S+ port=(\d+)/.exec(plan)?.[1]).toBe(String(placement.nodePort));
     });
 
+    it("plans each statement of the tenant reads on the worker's own shard, never through a deparsed shard query", async () => {
+      const tenant = tenants[3];
+      const order = await createOrder(api.server, tenant);
+      const placement = (await request(api.admin).get(`/admin/tenants/${tenant.id}`).set(bearer(TEST_ADMIN_TOKEN)).expect(200)).body.placement;
+      const worker = new URL(testEndpoints().tenant);
+      worker.hostname = placement.nodeName;
+      worker.port = String(placement.nodePort);
+      const client = new Client({ connectionString: worker.toString() });
+      await client.connect();
+      try {
+        const messages: string[] = [];
+        client.on('notice', (notice) => messages.push(notice.message ?? ''));
+        await client.query('SET client_min_messages = debug2');
+        const planning = async (sql: string, parameters: unknown[]) => {
+          messages.length = 0;
+          const { rowCount } = await client.query(sql, parameters);
+          const count = (pattern: RegExp) => messages.filter((message) => pattern.test(message)).length;
+          return { answered: (rowCount ?? 0) > 0, onTheShard: count(/created local execution plan/), deferred: count(/Deferred pruning/) };
+        };
+        expect(await planning('SELECT * FROM tenant_order_details($1, $2)', [tenant.id, order.id])).toEqual({ answered: true, onTheShard: 3, deferred: 0 });
+        expect(await planning('SELECT * FROM tenant_orders_page($1, 20, NULL, NULL, NULL)', [tenant.id])).toEqual({
+          answered: true,
+          onTheShard: 1,
+          deferred: 0,
+        });
+      } finally {
+        await client.end();
+      }
+    });
+
     it('opens a tenant transaction without a warning from any node; the opening in one string warned on every worker', async () => {
       const notices = async (opening: string[]) =>
         asTenantRole(async (client) => {
