@@ -31,6 +31,8 @@ export interface TargetSummary {
   leakChecks: LoadResult['checks'];
   shapes?: ShapeResult[];
   sideBySide?: SideBySide;
+  /** Citus only: the workers in the cluster the run measured. */
+  workers?: number;
 }
 
 export async function runTarget(name: 'embedded' | 'citus', work: string, pgbench: string | undefined, withStorm: boolean): Promise<TargetSummary> {
@@ -239,6 +241,13 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
       );
     }
 
+    const workers =
+      name === 'citus'
+        ? ((await call(controlPlane, 'GET', '/admin/cluster', CONFIG.adminToken)) as { nodes: Array<{ role: string }> }).nodes.filter(
+            (node) => node.role === 'worker',
+          ).length
+        : undefined;
+
     let shapes: ShapeResult[] | undefined;
     if (floorOptions && name === 'citus') {
       say(`Tenant read shapes on Citus (pgbench, ${SHAPE_CLIENTS} clients through PgBouncer): ${slices} x ${sliceSec} s each, alternating ...`);
@@ -334,6 +343,7 @@ export async function runTarget(name: 'embedded' | 'citus', work: string, pgbenc
       leakChecks: combineLoads([mix.result, get, ...(stormResult ? [stormResult] : [])]).checks,
       shapes,
       sideBySide,
+      workers,
     };
   } finally {
     await monitor?.close().catch(() => undefined);
