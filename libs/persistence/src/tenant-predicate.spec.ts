@@ -70,11 +70,7 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
   );
 
   it('catches a tenant function that sets the tenant from another argument', () => {
-    const file = join(tmpdir(), `tenant-function-${process.pid}.ts`);
-    writeFileSync(
-      file,
-      "CREATE FUNCTION tenant_x(p_tenant_id uuid, p_other uuid) RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('app.tenant_id', p_other::text, true); END $$",
-    );
+    const file = tenantFunctionFile("PERFORM set_config('app.tenant_id', p_other::text, true);");
     expect(tenantFunctionSettings(file)).toEqual([{ origin: expect.stringContaining('tenant_x'), setsTenantArgument: false }]);
   });
 
@@ -143,8 +139,12 @@ describe('the tenant predicate, read from the repositories and parsed by Postgre
   });
 });
 
+let tenantFunctionFiles = 0;
+
+/** A migration-like file defining tenant_x(p_tenant_id, p_order_id, p_other) whose body is the given statements. */
 function tenantFunctionFile(statement: string): string {
-  const file = join(tmpdir(), `tenant-function-${process.pid}-${statement.length}.ts`);
+  tenantFunctionFiles += 1;
+  const file = join(tmpdir(), `tenant-function-${process.pid}-${tenantFunctionFiles}.ts`);
   writeFileSync(
     file,
     `CREATE FUNCTION tenant_x(p_tenant_id uuid, p_order_id bigint, p_other uuid) RETURNS void LANGUAGE plpgsql AS $$ BEGIN ${statement} END $$`,
